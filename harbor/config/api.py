@@ -1,0 +1,27 @@
+"""The JSON API root: every app's router under /api/v1/."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from harbor.core.api import install_error_handlers
+from harbor.core.jobs_api import router as jobs_router
+from harbor.directory.api import router as directory_router
+from harbor.reference.api import router as reference_router
+
+api = NinjaAPI(
+    title="Information Harbor API",
+    version="1",
+    description=(
+        "The China–ASEAN Information Harbor. Authenticate with `Authorization: Bearer <token>` "
+        "(create one with `harbor token create` or on your tokens page). Errors are RFC 9457 "
+        "problem+json with a stable `code`. Lists use cursor pagination (`next_cursor`)."
+    ),
+    urls_namespace="api",
+    docs_url=None,
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+api.add_router("/reference", reference_router)
+api.add_router("/", directory_router)
+api.add_router("/", jobs_router)
