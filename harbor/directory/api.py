@@ -37,7 +37,7 @@ ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 
 def get_me(request: HttpRequest) -> object:
     """Who the caller is, the organisation they act for, and the scopes they hold."""
     actor = actor_of(request)
-    memberships = Membership.objects.filter(user_id=actor.user_id).select_related(
+    memberships = Membership.objects.filter(user_id=actor.user_id or 0).select_related(
         "organisation", "user"
     )
     user = memberships[0].user if memberships else request.user

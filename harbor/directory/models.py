@@ -20,8 +20,10 @@ class User(AbstractUser):
         "Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
 
 class Organisation(models.Model):

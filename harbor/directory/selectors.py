@@ -77,7 +77,7 @@ def list_invitations_for(actor: Actor, organisation: Organisation) -> QuerySet[I
 
 def list_tokens_for(actor: Actor) -> QuerySet[ApiToken]:
     """The caller's own API tokens; nobody sees another person's tokens."""
-    if not actor.is_authenticated:
+    if actor.user_id is None:
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user_id=actor.user_id).select_related("organisation")
 

@@ -467,6 +467,8 @@ def create_api_token(
     A token can never hold more scopes than the credential that creates it, and lives at most a year.
     """
     require(actor, perms.MANAGE_OWN_TOKENS, None)
+    if actor.user_id is None:
+        raise ValidationFailed.for_field("user", _("Tokens belong to a person; sign in first."))
     organisation_id = organisation.pk if organisation is not None else actor.organisation_id
     if organisation_id is None or organisation_id not in actor.memberships:
         raise ValidationFailed.for_field(

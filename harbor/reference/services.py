@@ -50,7 +50,7 @@ def _upsert(
 ) -> None:
     """Create or update one row; write (and audit) only when something differs."""
     table = model._meta.model_name or model.__name__
-    obj = model.objects.filter(pk=pk).first()
+    obj = model._default_manager.filter(pk=pk).first()
     if obj is None:
         obj = model(pk=pk, **values)
         obj.save(force_insert=True)
@@ -84,7 +84,7 @@ def reference_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     return currencies, countries
 
 
-def load_reference(*, actor: Actor, progress: Callable[[int], None] | None = None) -> LoadReport:
+def load_reference(*, actor: Actor, progress: Callable[[int], object] | None = None) -> LoadReport:
     """Load currencies, languages and countries with names in every UI locale (CLDR via Babel)."""
     locales = _locales()
     currencies, countries = reference_rows()

@@ -83,8 +83,8 @@ class Command(BaseCommand):
                     f"expires {token.expires_at:%Y-%m-%d}\t{state}"
                 )
         else:
-            token = ApiToken.objects.filter(prefix=options["prefix"]).select_related("user").first()
-            if token is None:
+            found = ApiToken.objects.filter(prefix=options["prefix"]).select_related("user").first()
+            if found is None:
                 raise CommandError(f"no token with prefix {options['prefix']!r}")
-            services.revoke_api_token(token, actor=services.build_actor(token.user))
-            self.stdout.write(f"token {token.prefix} revoked")
+            services.revoke_api_token(found, actor=services.build_actor(found.user))
+            self.stdout.write(f"token {found.prefix} revoked")
