@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "harbor.core",
     "harbor.reference",
     "harbor.directory",
+    "harbor.search",
 ]
 
 MIDDLEWARE = [

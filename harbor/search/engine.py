@@ -1,0 +1,135 @@
+"""Index backends behind one interface: SQLite FTS5 and PostgreSQL tsvector over the same segmented text.
+
+Both receive terms already segmented by ``harbor.search.text`` and match them exactly (no stemming, tone
+marks kept), rank by relevance (BM25 on SQLite, ``ts_rank`` on PostgreSQL), and filter by access keys and
+facet values inside the same query, so a caller cannot see documents, or counts, it may not see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+FACET_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What to look for: query terms, who is asking (access keys), facet filters and the page."""
+
+    terms: list[str]
+    access_keys: list[str]
+    source: str | None = None
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    facet_names: tuple[str, ...] = ()
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Hit:
+    document_id: int
+    object_id: int
+    score: float
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+
+
+class SearchBackend:
+    """The common part: facet filters, counting and the shape of the SQL; engines supply the match."""
+
+    def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
+        """FROM clause, WHERE clause with its params, score expression with its params."""
+        raise NotImplementedError
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        from_sql, where_sql, params, score_sql, score_params = self._match(query)
+        conditions = [where_sql]
+        if query.source:
+            conditions.append("d.source = %s")
+            params = [*params, query.source]
+        for name, values in sorted(query.filters.items()):
+            if not values:
+                continue
+            placeholders = ", ".join(["%s"] * len(values))
+            conditions.append(
+                "d.id IN (SELECT document_id FROM search_searchfacet "
+                f"WHERE name = %s AND value IN ({placeholders}))"
+            )
+            params = [*params, name, *values]
+        where = " AND ".join(conditions)
+        order = "score, d.id" if query.terms else "d.date DESC, d.id DESC"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.id, d.object_id, {score_sql} AS score FROM {from_sql} WHERE {where} "  # noqa: S608
+                f"ORDER BY {order} LIMIT %s OFFSET %s",
+                [*score_params, *params, query.limit, query.offset],
+            )
+            hits = [Hit(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
+            cursor.execute(f"SELECT count(*) FROM {from_sql} WHERE {where}", params)  # noqa: S608
+            total = int(cursor.fetchone()[0])
+            facets: dict[str, list[tuple[str, int]]] = {name: [] for name in query.facet_names}
+            if query.facet_names and total:
+                names = ", ".join(["%s"] * len(query.facet_names))
+                cursor.execute(
+                    "SELECT f.name, f.value, count(*) AS n FROM search_searchfacet f "
+                    f"WHERE f.name IN ({names}) AND f.document_id IN "
+                    f"(SELECT d.id FROM {from_sql} WHERE {where}) "
+                    "GROUP BY f.name, f.value ORDER BY n DESC, f.value",
+                    [*query.facet_names, *params],
+                )
+                for name, value, count in cursor.fetchall():
+                    if len(facets[name]) < FACET_LIMIT:
+                        facets[name].append((value, int(count)))
+        return SearchResult(hits=hits, total=total, facets=facets)
+
+
+def _fts5_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+class SqliteBackend(SearchBackend):
+    """FTS5 (unicode61, diacritics kept, marks as word characters) on the segmented shadow column."""
+
+    def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
+        access = " OR ".join(_fts5_phrase(key) for key in query.access_keys) or '"-"'
+        expression = "{acl_terms}: (" + access + ")"
+        if query.terms:
+            expression = (
+                "{terms}: ("
+                + " AND ".join(_fts5_phrase(t) for t in query.terms)
+                + ") AND "
+                + expression
+            )
+        from_sql = "search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid"
+        score = "bm25(search_fts, 1.0, 0.0)" if query.terms else "0"
+        return from_sql, "search_fts MATCH %s", [expression], score, []
+
+
+class PostgresBackend(SearchBackend):
+    """``to_tsvector('simple')`` on the segmented terms (no stemming, marks kept) with GIN indexes."""
+
+    def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
+        where = "d.acl_array && %s::text[]"
+        params: list[Any] = [list(query.access_keys) or ["-"]]
+        if not query.terms:
+            return "search_searchdocument d", where, params, "0", []
+        # The query goes through the same 'simple' parser as the documents, so both split alike.
+        text = " ".join(query.terms)
+        where += " AND d.terms_tsv @@ plainto_tsquery('simple', %s)"
+        params.append(text)
+        # ts_rank is higher for better matches; negate so both engines sort ascending.
+        score = "-ts_rank(d.terms_tsv, plainto_tsquery('simple', %s))"
+        return "search_searchdocument d", where, params, score, [text]
+
+
+def backend() -> SearchBackend:
+    """The backend for the configured database."""
+    return PostgresBackend() if connection.vendor == "postgresql" else SqliteBackend()

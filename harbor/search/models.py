@@ -1,0 +1,54 @@
+"""The search index: one document per indexed object, its facet values, and the full-text shadow column.
+
+``terms`` holds the segmented text (the shadow column both engines index); ``acl_terms`` holds the keys of
+who may see the document, so the sharing policy is applied inside the index query itself.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchDocument(models.Model):
+    """An indexed object: original texts for snippets, segmented terms, access keys and facet values."""
+
+    source = models.CharField(max_length=60)
+    object_id = models.BigIntegerField()
+    texts = models.JSONField(default=dict, help_text=_("language → original text, for snippets"))
+    terms = models.TextField(help_text=_("segmented, normalised text: the full-text shadow column"))
+    acl_terms = models.TextField(help_text=_("space-separated access keys"))
+    kind = models.CharField(max_length=40, blank=True, default="")
+    country = models.CharField(max_length=2, blank=True, default="")
+    date = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "object_id"], name="search_document_unique_object"
+            )
+        ]
+        indexes = [models.Index(fields=["source", "kind"]), models.Index(fields=["country"])]
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.object_id}"
+
+
+class SearchFacet(models.Model):
+    """One facet value of a document (a document may have several values per facet)."""
+
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="facets")
+    name = models.CharField(max_length=30)
+    value = models.CharField(max_length=60)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["name", "value"]),
+            models.Index(fields=["document", "name"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -1,0 +1,139 @@
+"""Text preparation for multilingual search: normalisation, Zawgyi repair and ICU word segmentation.
+
+Thai, Lao, Khmer, Burmese and Chinese are written without spaces between words, so every text is cut into
+words by ICU's dictionary-based word break iterator before it reaches the index, and every query is cut the
+same way. Han characters are also indexed one by one so that a one-character Chinese query finds them.
+
+ICU works in UTF-16 code units; offsets here are always converted back to Python string indices.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import icu
+from myanmartools import ZawgyiDetector
+
+ZAWGYI_THRESHOLD = 0.95
+_local = threading.local()
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word and where it sits in the normalised text (Python indices)."""
+
+    text: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _zawgyi_detector() -> ZawgyiDetector:
+    return ZawgyiDetector()
+
+
+def _zawgyi_transliterator() -> icu.Transliterator:
+    if not hasattr(_local, "zawgyi"):
+        _local.zawgyi = icu.Transliterator.createInstance("Zawgyi-my")
+    return _local.zawgyi
+
+
+def _word_breaker() -> icu.BreakIterator:
+    if not hasattr(_local, "words"):
+        _local.words = icu.BreakIterator.createWordInstance(icu.Locale.getRoot())
+    return _local.words
+
+
+def has_myanmar(text: str) -> bool:
+    return any("\u1000" <= char <= "\u109f" for char in text)
+
+
+def is_zawgyi(text: str) -> bool:
+    """Whether Burmese text is in the legacy Zawgyi encoding rather than Unicode."""
+    return has_myanmar(text) and _zawgyi_detector().get_zawgyi_probability(text) >= ZAWGYI_THRESHOLD
+
+
+def zawgyi_to_unicode(text: str) -> str:
+    return str(_zawgyi_transliterator().transliterate(text))
+
+
+def normalise(text: str) -> str:
+    """NFKC (folds full-width forms), Zawgyi converted to Unicode, case folded; tone marks are kept."""
+    if not text:
+        return ""
+    if has_myanmar(text) and is_zawgyi(text):
+        text = zawgyi_to_unicode(text)
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _is_han(char: str) -> bool:
+    code = ord(char)
+    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FA1F
+
+
+def words(text: str) -> list[Token]:
+    """Words of already-normalised ``text`` by ICU word boundaries, without spaces and punctuation."""
+    unicode_text = icu.UnicodeString(text)
+    breaker = _word_breaker()
+    breaker.setText(unicode_text)
+    tokens: list[Token] = []
+    previous_utf16 = 0
+    python_offset = 0
+    for boundary in breaker:
+        piece = str(unicode_text[previous_utf16:boundary])
+        start = python_offset
+        python_offset += len(piece)
+        previous_utf16 = boundary
+        if breaker.getRuleStatus() == 0:  # UBRK_WORD_NONE: spaces and punctuation
+            continue
+        tokens.append(Token(piece, start, python_offset))
+    return tokens
+
+
+def index_terms(text: str) -> list[str]:
+    """The terms stored for ``text``: its words, then each Han character on its own."""
+    tokens = [token.text for token in words(normalise(text))]
+    han = [char for token in tokens for char in token if _is_han(char) and len(token) > 1]
+    return tokens + han
+
+
+def segmented(text: str) -> str:
+    """Index terms joined by spaces: what the full-text engines tokenise on whitespace."""
+    return " ".join(index_terms(text))
+
+
+def query_terms(query: str) -> list[str]:
+    """Terms of a user query, segmented like the documents; duplicates dropped, order kept."""
+    seen: dict[str, None] = {}
+    for token in words(normalise(query)):
+        seen.setdefault(token.text, None)
+    return list(seen)
+
+
+def highlight_spans(original: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Where the query terms occur in ``original`` (Python indices), for snippets on the original text.
+
+    Matching runs on the normalised text; NFKC and case folding can change lengths, so spans are found on a
+    per-character normalisation map back to the original.
+    """
+    if not terms or not original:
+        return []
+    wanted = set(terms)
+    source = zawgyi_to_unicode(original) if is_zawgyi(original) else original
+    normalised_chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(source):
+        folded = unicodedata.normalize("NFKC", char).casefold()
+        normalised_chars.append(folded)
+        origin.extend([index] * len(folded))
+    normalised = "".join(normalised_chars)
+    spans: list[tuple[int, int]] = []
+    for token in words(normalised):
+        if token.text in wanted or any(_is_han(c) and c in wanted for c in token.text):
+            if token.start < len(origin):
+                end = origin[token.end - 1] + 1 if token.end - 1 < len(origin) else len(source)
+                spans.append((origin[token.start], end))
+    return spans if source is original else []

@@ -1,0 +1,159 @@
+"""Multilingual search on the real index (SQLite FTS5 or PostgreSQL, whichever the suite runs on)."""
+
+from __future__ import annotations
+
+import pytest
+
+from harbor.search.services import IndexDocument, index_documents, make_snippet, search_documents
+from harbor.search.text import index_terms, is_zawgyi, normalise, query_terms
+
+pytestmark = pytest.mark.django_db
+
+DOCS = {
+    1: ("th", "ประกาศกระทรวงพาณิชย์เรื่องการนำเข้าทุเรียน"),
+    2: ("lo", "ສິນຄ້າສົ່ງອອກກາເຟຈາກລາວ"),
+    3: ("km", "ការនាំចេញអង្ករទៅប្រទេសចិន"),
+    4: ("my", "မြန်မာနိုင်ငံ ကုန်သွယ်ရေး ဝန်ကြီးဌာန"),
+    5: ("zh-hans", "海关总署关于进口榴莲的公告"),
+    6: ("vi", "Thông báo về cô gái bán cà phê"),
+    7: ("vi", "Hàng hóa có xuất xứ từ Trung Quốc"),
+    8: ("ta", "சிங்கப்பூர் வர்த்தக அறிவிப்பு"),
+    9: ("id", "Pengumuman tarif impor kopi"),
+    10: ("en", "Rules of origin for bamboo furniture"),
+}
+
+
+@pytest.fixture
+def indexed() -> None:
+    index_documents(
+        IndexDocument(
+            source="test",
+            object_id=pk,
+            texts={lang: text},
+            access_keys=["public"] if pk != 10 else ["o_7"],
+            kind="notice" if pk % 2 else "regulation",
+            country="TH" if lang == "th" else "VN",
+            facets={"language": [lang]},
+        )
+        for pk, (lang, text) in DOCS.items()
+    )
+
+
+def ids(text: str, keys: list[str] | None = None) -> list[int]:
+    found = search_documents(text, access_keys=keys or ["public"], source="test")
+    return sorted(doc.object_id for doc in found.documents)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("กระทรวงพาณิชย์", [1]),  # Thai, no spaces in the document
+        ("ทุเรียน", [1]),
+        ("ກາເຟ", [2]),  # Lao
+        ("អង្ករ", [3]),  # Khmer
+        ("ကုန်သွယ်ရေး", [4]),  # Burmese, Unicode
+        ("ကုန္သြယ္ေရး", [4]),  # the same word typed in Zawgyi
+        ("榴莲", [5]),  # Chinese, two characters
+        ("莲", [5]),  # Chinese, one character
+        ("海关总署", [5]),
+        ("cô", [6]),  # Vietnamese: the tone mark matters
+        ("có", [7]),
+        ("CÔ GÁI", [6]),
+        ("வர்த்தக", [8]),  # Tamil
+        ("kopi", [9]),
+        ("durian", []),
+    ],
+)
+def test_query_finds_exactly_the_documents_in_its_language(
+    indexed: None, query: str, expected: list[int]
+) -> None:
+    assert ids(query) == expected
+
+
+def test_access_keys_hide_documents_and_their_facet_counts(indexed: None) -> None:
+    assert ids("bamboo") == []
+    assert ids("bamboo", ["public", "o_7"]) == [10]
+    found = search_documents(
+        "", access_keys=["public"], source="test", facet_names=("kind", "language")
+    )
+    assert found.total == 9
+    assert dict(found.facets["kind"]) == {"notice": 5, "regulation": 4}
+    assert dict(found.facets["language"])["vi"] == 2
+    assert "en" not in dict(found.facets["language"])
+
+
+def test_facet_filter_narrows_results_and_counts(indexed: None) -> None:
+    found = search_documents(
+        "",
+        access_keys=["public"],
+        source="test",
+        filters={"language": ["vi"]},
+        facet_names=("kind",),
+    )
+    assert sorted(doc.object_id for doc in found.documents) == [6, 7]
+    assert dict(found.facets["kind"]) == {"regulation": 1, "notice": 1}
+
+
+def test_reindexing_replaces_a_document(indexed: None) -> None:
+    index_documents(
+        [
+            IndexDocument(
+                source="test",
+                object_id=9,
+                texts={"id": "Pengumuman tarif teh"},
+                access_keys=["public"],
+            )
+        ]
+    )
+    assert ids("kopi") == []
+    assert ids("teh") == [9]
+
+
+def test_ranking_prefers_more_occurrences() -> None:
+    index_documents(
+        [
+            IndexDocument(
+                source="rank", object_id=1, texts={"en": "coffee tariff"}, access_keys=["public"]
+            ),
+            IndexDocument(
+                source="rank",
+                object_id=2,
+                texts={"en": "coffee coffee coffee tariff"},
+                access_keys=["public"],
+            ),
+        ]
+    )
+    found = search_documents("coffee", access_keys=["public"], source="rank")
+    assert [doc.object_id for doc in found.documents] == [2, 1]
+
+
+def test_pagination_is_stable(indexed: None) -> None:
+    first = search_documents("", access_keys=["public"], source="test", limit=4)
+    second = search_documents("", access_keys=["public"], source="test", limit=4, offset=4)
+    third = search_documents("", access_keys=["public"], source="test", limit=4, offset=8)
+    seen = [d.object_id for d in first.documents + second.documents + third.documents]
+    assert sorted(seen) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+
+
+def test_query_syntax_characters_are_plain_text(indexed: None) -> None:
+    for query in ['"', "'", "a OR b", "NEAR(", "*", "\\", "acl_terms: public", "o_7"]:
+        found = search_documents(query, access_keys=["public"], source="test")
+        assert all(doc.object_id != 10 for doc in found.documents)
+
+
+def test_segmentation_of_scripts_without_spaces() -> None:
+    assert query_terms("ประกาศกระทรวงพาณิชย์") == ["ประกาศ", "กระทรวง", "พาณิชย์"]
+    assert index_terms("海关公告")[:2] == ["海关", "公告"]
+    assert set(index_terms("海关公告")[2:]) == {"海", "关", "公", "告"}
+
+
+def test_zawgyi_is_detected_and_converted() -> None:
+    assert is_zawgyi("ျမန္မာႏိုင္ငံ")
+    assert not is_zawgyi("မြန်မာနိုင်ငံ")
+    assert normalise("ျမန္မာႏိုင္ငံ") == "မြန်မာနိုင်ငံ"
+
+
+def test_snippet_highlights_the_original_text() -> None:
+    snippet = make_snippet({"vi": "Thông báo về THUẾ nhập khẩu"}, query_terms("thuế"), "vi")
+    assert snippet is not None
+    assert snippet.parts == [("Thông báo về ", False), ("THUẾ", True), (" nhập khẩu", False)]
