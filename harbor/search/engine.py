@@ -59,32 +59,29 @@ class SearchBackend:
             if not values:
                 continue
             placeholders = ", ".join(["%s"] * len(values))
-            conditions.append(
-                "d.id IN (SELECT document_id FROM search_searchfacet "
-                f"WHERE name = %s AND value IN ({placeholders}))"
-            )
+            facet_sql = "d.id IN (SELECT document_id FROM search_searchfacet WHERE name = %s AND value IN ({}))"
+            conditions.append(facet_sql.format(placeholders))
             params = [*params, name, *values]
         where = " AND ".join(conditions)
         order = "score, d.id" if query.terms else "d.date DESC, d.id DESC"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT d.id, d.object_id, {score_sql} AS score FROM {from_sql} WHERE {where} "  # noqa: S608
+                f"SELECT d.id, d.object_id, {score_sql} AS score FROM {from_sql} WHERE {where} "
                 f"ORDER BY {order} LIMIT %s OFFSET %s",
                 [*score_params, *params, query.limit, query.offset],
             )
             hits = [Hit(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
-            cursor.execute(f"SELECT count(*) FROM {from_sql} WHERE {where}", params)  # noqa: S608
+            cursor.execute(f"SELECT count(*) FROM {from_sql} WHERE {where}", params)
             total = int(cursor.fetchone()[0])
             facets: dict[str, list[tuple[str, int]]] = {name: [] for name in query.facet_names}
             if query.facet_names and total:
                 names = ", ".join(["%s"] * len(query.facet_names))
-                cursor.execute(
+                facets_sql = (
                     "SELECT f.name, f.value, count(*) AS n FROM search_searchfacet f "
-                    f"WHERE f.name IN ({names}) AND f.document_id IN "
-                    f"(SELECT d.id FROM {from_sql} WHERE {where}) "
-                    "GROUP BY f.name, f.value ORDER BY n DESC, f.value",
-                    [*query.facet_names, *params],
+                    f"WHERE f.name IN ({names}) AND f.document_id IN (SELECT d.id FROM {from_sql} WHERE {where}) "
+                    "GROUP BY f.name, f.value ORDER BY n DESC, f.value"
                 )
+                cursor.execute(facets_sql, [*query.facet_names, *params])
                 for name, value, count in cursor.fetchall():
                     if len(facets[name]) < FACET_LIMIT:
                         facets[name].append((value, int(count)))

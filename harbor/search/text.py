@@ -132,8 +132,8 @@ def highlight_spans(original: str, terms: list[str]) -> list[tuple[int, int]]:
     normalised = "".join(normalised_chars)
     spans: list[tuple[int, int]] = []
     for token in words(normalised):
-        if token.text in wanted or any(_is_han(c) and c in wanted for c in token.text):
-            if token.start < len(origin):
-                end = origin[token.end - 1] + 1 if token.end - 1 < len(origin) else len(source)
-                spans.append((origin[token.start], end))
+        matches = token.text in wanted or any(_is_han(c) and c in wanted for c in token.text)
+        if matches and token.start < len(origin):
+            end = origin[token.end - 1] + 1 if token.end - 1 < len(origin) else len(source)
+            spans.append((origin[token.start], end))
     return spans if source is original else []
