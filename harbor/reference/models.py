@@ -76,3 +76,21 @@ class Country(models.Model):
     @property
     def name(self) -> str:
         return localised(self.names, self.code)
+
+
+class HsCode(models.Model):
+    """An HS 2022 chapter (2 digits), heading (4) or subheading (6), with its section and parent."""
+
+    code = models.CharField(max_length=6, primary_key=True)
+    level = models.PositiveSmallIntegerField()
+    parent = models.CharField(max_length=6, blank=True, default="")
+    section = models.CharField(max_length=5)
+    description = models.TextField()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("HS code")
+        verbose_name_plural = _("HS codes")
+
+    def __str__(self) -> str:
+        return self.code

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from harbor.core.errors import NotFound
-from harbor.reference.models import Country, Currency, Language
+from harbor.reference.models import Country, Currency, HsCode, Language
 
 
 def list_countries(*, members_only: bool = False) -> QuerySet[Country]:
@@ -28,3 +28,8 @@ def list_currencies() -> QuerySet[Currency]:
 
 def list_languages() -> QuerySet[Language]:
     return Language.objects.all()
+
+
+def known_hs_codes(codes: list[str]) -> set[str]:
+    """Which of ``codes`` exist in HS 2022 (chapters, headings or subheadings)."""
+    return set(HsCode.objects.filter(code__in=codes).values_list("code", flat=True))

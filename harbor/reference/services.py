@@ -21,7 +21,7 @@ from harbor.reference.catalogue import (
     babel_locale,
     ui_locales,
 )
-from harbor.reference.models import Country, Currency, Language
+from harbor.reference.models import Country, Currency, HsCode, Language
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -69,6 +69,11 @@ def _upsert(
 def _read_csv(name: str) -> list[dict[str, str]]:
     with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def hs_rows() -> list[dict[str, str]]:
+    """HS 2022 rows without Comtrade's chapter 99."""
+    return [row for row in _read_csv("hs2022.csv") if not row["hscode"].startswith("99")]
 
 
 def reference_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -130,13 +135,37 @@ def load_reference(*, actor: Actor, progress: Callable[[int], object] | None = N
             }
             _upsert(Country, code, values, actor=actor, report=report)
             step(1)
+        _load_hs(actor=actor, report=report, step=step)
     return report
+
+
+def _load_hs(*, actor: Actor, report: LoadReport, step: Callable[[int], object]) -> None:
+    """HS codes in bulk: thousands of rows, so compare in memory and write only what differs."""
+    existing = {row.code: row for row in HsCode.objects.all()}
+    to_create: list[HsCode] = []
+    for row in hs_rows():
+        values = {
+            "level": int(row["level"]),
+            "parent": "" if row["parent"] == "TOTAL" else row["parent"],
+            "section": row["section"],
+            "description": row["description"],
+        }
+        current = existing.get(row["hscode"])
+        if current is None:
+            to_create.append(HsCode(code=row["hscode"], **values))
+        elif any(getattr(current, name) != value for name, value in values.items()):
+            _upsert(HsCode, row["hscode"], values, actor=actor, report=report)
+        step(1)
+    if to_create:
+        HsCode.objects.bulk_create(to_create, batch_size=1000)
+        report.created["hscode"] = report.created.get("hscode", 0) + len(to_create)
+        record_audit(actor, "reference.hscode.loaded", to_create[-1], created=len(to_create))
 
 
 def reference_row_count() -> int:
     """How many steps a full load takes (for progress bars)."""
     currencies, countries = reference_rows()
-    return len(currencies) + len(CONTENT_LANGUAGES) + len(countries)
+    return len(currencies) + len(CONTENT_LANGUAGES) + len(countries) + len(hs_rows())
 
 
 @job_handler("reference.load")
