@@ -8,6 +8,7 @@ from harbor.core.api import install_error_handlers
 from harbor.core.jobs_api import router as jobs_router
 from harbor.directory.api import router as directory_router
 from harbor.reference.api import router as reference_router
+from harbor.sharing.api import router as sharing_router
 
 api = NinjaAPI(
     title="Information Harbor API",
@@ -25,3 +26,4 @@ install_error_handlers(api)
 api.add_router("/reference", reference_router)
 api.add_router("/", directory_router)
 api.add_router("/", jobs_router)
+api.add_router("/", sharing_router)

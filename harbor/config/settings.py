@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "harbor.reference",
     "harbor.directory",
     "harbor.search",
+    "harbor.language",
+    "harbor.sharing",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +227,8 @@ HARBOR_MAX_BODY_BYTES = int(os.environ.get("HARBOR_MAX_BODY_BYTES", str(1024 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = HARBOR_MAX_BODY_BYTES
 HARBOR_RATE_LIMIT_TOKEN = int(os.environ.get("HARBOR_RATE_LIMIT_TOKEN", "600"))
 HARBOR_RATE_LIMIT_IP = int(os.environ.get("HARBOR_RATE_LIMIT_IP", "300"))
+HARBOR_OUTBOUND_ALLOWED_NETWORKS = env_list("HARBOR_OUTBOUND_ALLOWED_NETWORKS", "")
+HARBOR_PUBLIC_URL = os.environ.get("HARBOR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 HARBOR_API_TOKEN_DEFAULT_DAYS = int(os.environ.get("HARBOR_API_TOKEN_DEFAULT_DAYS", "90"))
 
 CACHES = {

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LanguageConfig(AppConfig):
+    name = "harbor.language"
+    label = "language"
+    verbose_name = _("Language services")
