@@ -6,3 +6,6 @@ class SearchConfig(AppConfig):
     name = "harbor.search"
     label = "search"
     verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from harbor.search import rebuild  # noqa: F401 - registers the rebuild job

@@ -8,4 +8,8 @@ class SharingConfig(AppConfig):
     verbose_name = _("Information sharing")
 
     def ready(self) -> None:
-        from harbor.sharing import permissions  # noqa: F401 - registers the permission rules
+        from harbor.search.sources import register_source
+        from harbor.sharing import demo, importer, permissions  # noqa: F401 - rules, demo loader, import job
+        from harbor.sharing.indexing import RECORD_SOURCE
+
+        register_source(RECORD_SOURCE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from harbor.search.services import IndexDocument, index_documents, remove_documents
+from harbor.search.sources import IndexSource
 from harbor.sharing.models import Record
 from harbor.sharing.policy import record_keys
 
@@ -60,3 +61,17 @@ def index_records(record_ids: Iterable[int]) -> int:
     if missing:
         remove_documents(SOURCE, missing)
     return index_documents(record_document(record) for record in records)
+
+
+def _record_ids_after(last_id: int, limit: int) -> list[int]:
+    return list(
+        Record.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:limit]
+    )
+
+
+RECORD_SOURCE = IndexSource(
+    name=SOURCE,
+    ids_after=_record_ids_after,
+    index_ids=index_records,
+    count=lambda: Record.objects.count(),
+)

@@ -1,0 +1,34 @@
+"""``harbor search rebuild [--resume]``: rebuild the search index with a progress bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+from tqdm import tqdm
+
+from harbor.core.models import JobStatus
+from harbor.search.rebuild import rebuild, start_or_resume
+
+
+class Command(BaseCommand):
+    help = "Maintain the search index."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        rebuild_parser = sub.add_parser(
+            "rebuild", help="reindex every record; --resume continues a stopped run"
+        )
+        rebuild_parser.add_argument("--resume", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        job = start_or_resume(resume=options["resume"])
+        job.status = JobStatus.RUNNING
+        job.save(update_fields=["status"])
+        with tqdm(total=job.total, initial=job.progress, desc="indexing", unit="records") as bar:
+            result = rebuild(job, progress=bar.update)
+        job.status = JobStatus.SUCCEEDED
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        self.stdout.write(f"search index rebuilt: {result['indexed']}")

@@ -1,0 +1,89 @@
+"""Bulk import and index rebuild."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from harbor.directory.models import Organisation, User
+from harbor.search.models import SearchDocument
+from harbor.sharing.importer import import_rows, parse_file
+from harbor.sharing.models import Record
+from tests.factories import actor_for
+
+pytestmark = pytest.mark.django_db
+
+CSV = """external_id,kind,title.vi,summary.vi,hs_codes,countries,audience,status
+vn-1,regulation,Quy định về cà phê,Tóm tắt,0901,VN;CN,public,published
+vn-2,notice,Thông báo hải quan,,9999,VN,public,published
+vn-3,notice,Thông báo,,,XX,public,draft
+"""
+
+
+def test_csv_import_reports_each_row_and_is_idempotent(
+    tmp_path: Path, owner: User, org: Organisation, django_capture_on_commit_callbacks: Any
+) -> None:
+    path = tmp_path / "records.csv"
+    path.write_text(CSV, encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = import_rows(parse_file(path), actor=actor_for(owner))
+    assert first.counts() == {"created": 1, "error": 2}
+    assert [(r.row, r.outcome, [e["field"] for e in r.errors]) for r in first.rows] == [
+        (1, "created", []),
+        (2, "error", ["hs_codes.0"]),
+        (3, "error", ["countries.0"]),
+    ]
+    second = import_rows(parse_file(path), actor=actor_for(owner))
+    assert second.counts() == {"unchanged": 1, "error": 2}
+    record = Record.objects.get()
+    assert (record.external_id, record.version, record.title) == (
+        "vn-1",
+        1,
+        {"vi": "Quy định về cà phê"},
+    )
+    assert SearchDocument.objects.filter(object_id=record.pk).count() == 1
+
+
+def test_json_import_updates_a_changed_row(tmp_path: Path, owner: User, org: Organisation) -> None:
+    path = tmp_path / "records.json"
+    rows = [{"external_id": "a", "kind": "notice", "title": {"en": "First"}, "audience": "public"}]
+    path.write_text(json.dumps(rows))
+    import_rows(parse_file(path), actor=actor_for(owner))
+    rows[0]["title"] = {"en": "Second"}
+    path.write_text(json.dumps(rows))
+    report = import_rows(parse_file(path), actor=actor_for(owner))
+    assert report.counts() == {"updated": 1}
+    assert Record.objects.get().version == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("x.json", "{not json", "The JSON is not valid"),
+        ("x.json", "{}", "must be a list"),
+        ("x.txt", "a", ".csv or .json"),
+    ],
+)
+def test_bad_files_are_clear_cli_errors(
+    tmp_path: Path, owner: User, org: Organisation, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(CommandError, match=message):
+        call_command("records", "import", str(path), "--user", owner.username, "--org", org.slug)
+    assert Record.objects.count() == 0
+
+
+def test_rebuild_restores_a_lost_index(tmp_path: Path, owner: User, org: Organisation) -> None:
+    path = tmp_path / "records.csv"
+    path.write_text(CSV, encoding="utf-8")
+    import_rows(parse_file(path), actor=actor_for(owner))
+    SearchDocument.objects.all().delete()
+    call_command("search", "rebuild")
+    assert list(SearchDocument.objects.values_list("object_id", flat=True)) == [
+        Record.objects.get().pk
+    ]
