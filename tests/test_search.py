@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from harbor.search.services import IndexDocument, index_documents, make_snippet, search_documents
 from harbor.search.text import index_terms, is_zawgyi, normalise, query_terms
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keywords_only(settings: Any) -> None:
+    """These tests pin keyword matching exactly; cross-lingual ranking has its own test below."""
+    settings.HARBOR_SEARCH_SEMANTIC = False
+
 
 DOCS = {
     1: ("th", "ประกาศกระทรวงพาณิชย์เรื่องการนำเข้าทุเรียน"),
@@ -157,3 +166,23 @@ def test_snippet_highlights_the_original_text() -> None:
     snippet = make_snippet({"vi": "Thông báo về THUẾ nhập khẩu"}, query_terms("thuế"), "vi")
     assert snippet is not None
     assert snippet.parts == [("Thông báo về ", False), ("THUẾ", True), (" nhập khẩu", False)]
+
+
+def test_a_thai_query_finds_a_chinese_record_about_the_same_thing(settings: Any) -> None:
+    settings.HARBOR_SEARCH_SEMANTIC = True
+    chinese = {
+        1: "大米出口配额管理办法",
+        2: "关于电动汽车进口关税调整的通知",
+        3: "网络钓鱼攻击预警",
+        4: "竹制家具出口合作",
+    }
+    index_documents(
+        IndexDocument(source="xl", object_id=pk, texts={"zh-hans": text}, access_keys=["public"])
+        for pk, text in chinese.items()
+    )
+    # "export quota for rice", in Thai: no word in common with the Chinese text
+    found = search_documents("โควตาส่งออกข้าว", access_keys=["public"], source="xl")
+    assert found.documents[0].object_id == 1
+    # the semantic stage obeys access keys too
+    hidden = search_documents("โควตาส่งออกข้าว", access_keys=["o_99"], source="xl")
+    assert hidden.documents == []

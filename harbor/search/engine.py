@@ -49,7 +49,8 @@ class SearchBackend:
         """FROM clause, WHERE clause with its params, score expression with its params."""
         raise NotImplementedError
 
-    def search(self, query: SearchQuery) -> SearchResult:
+    def filtered(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
+        """The match plus the source and facet filters: FROM, WHERE, params, score, score params."""
         from_sql, where_sql, params, score_sql, score_params = self._match(query)
         conditions = [where_sql]
         if query.source:
@@ -62,7 +63,10 @@ class SearchBackend:
             facet_sql = "d.id IN (SELECT document_id FROM search_searchfacet WHERE name = %s AND value IN ({}))"
             conditions.append(facet_sql.format(placeholders))
             params = [*params, name, *values]
-        where = " AND ".join(conditions)
+        return from_sql, " AND ".join(conditions), params, score_sql, score_params
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        from_sql, where, params, score_sql, score_params = self.filtered(query)
         order = "score, d.id" if query.terms else "d.date DESC, d.id DESC"
         with connection.cursor() as cursor:
             cursor.execute(

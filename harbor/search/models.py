@@ -52,3 +52,15 @@ class SearchFacet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class SearchVector(models.Model):
+    """A document's multilingual sentence embedding (multilingual-e5-small, float16, unit length)."""
+
+    document = models.OneToOneField(
+        SearchDocument, on_delete=models.CASCADE, primary_key=True, related_name="vector"
+    )
+    vector = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"vector of {self.document_id}"

@@ -8,13 +8,14 @@ it only applies the keys it is given.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import islice
 
 from django.db import transaction
 
-from harbor.search.engine import SearchQuery, SearchResult, backend
+from harbor.search import semantic
+from harbor.search.engine import Hit, SearchBackend, SearchQuery, SearchResult, backend
 from harbor.search.models import SearchDocument, SearchFacet
 from harbor.search.text import highlight_spans, index_terms, query_terms
 
@@ -46,8 +47,12 @@ def index_documents(
     *,
     batch_size: int = 2000,
     progress: Callable[[int], object] | None = None,
+    embed: bool = True,
 ) -> int:
-    """Add or replace documents (by source and object id); returns how many were written."""
+    """Add or replace documents (by source and object id); returns how many were written.
+
+    ``embed=False`` skips the sentence embeddings (bulk loads); ``embed_missing`` adds them later.
+    """
     written = 0
     for batch in _batches(documents, batch_size):
         rows = [
@@ -77,10 +82,38 @@ def index_documents(
                 for value in dict.fromkeys(values)
             ]
             SearchFacet.objects.bulk_create(facets, batch_size=5000)
+            if embed:
+                semantic.store_vectors(
+                    [row.pk for row in created], [_passage(doc) for doc in batch]
+                )
         written += len(batch)
         if progress is not None:
             progress(len(batch))
     return written
+
+
+def _passage(doc: IndexDocument) -> str:
+    """The text embedded for cross-lingual search: every language version, shortest first."""
+    return "\n".join(sorted(doc.texts.values(), key=len))
+
+
+def embed_missing(*, batch_size: int = 256, progress: Callable[[int], object] | None = None) -> int:
+    """Embed documents indexed without vectors (after a bulk load or while the model was missing)."""
+    if not semantic.available():
+        return 0
+    done = 0
+    while True:
+        rows = list(
+            SearchDocument.objects.filter(vector__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "texts")[:batch_size]
+        )
+        if not rows:
+            return done
+        texts = ["\n".join(sorted(texts.values(), key=len)) for _pk, texts in rows]
+        done += semantic.store_vectors([pk for pk, _texts in rows], texts)
+        if progress is not None:
+            progress(len(rows))
 
 
 def _facets_of(doc: IndexDocument) -> dict[str, list[str]]:
@@ -141,6 +174,27 @@ def _shorten(text: str, start: int) -> str:
     return passage + ("…" if len(text) > start + SNIPPET_WIDTH else "")
 
 
+def _fuse_semantic(
+    engine: SearchBackend, query: SearchQuery, result: SearchResult, text: str
+) -> SearchResult:
+    """Add documents that are close in meaning (any language) to the keyword hits, by rank fusion."""
+    visible = replace(query, terms=[])
+    from_sql, where, params, _score, _score_params = engine.filtered(visible)
+    near = semantic.nearest(semantic.embed_query(text), from_sql, where, params)
+    if not near:
+        return result
+    by_id = {hit.document_id: hit for hit in result.hits}
+    for document_id, object_id, similarity in near:
+        by_id.setdefault(document_id, Hit(document_id, object_id, -similarity))
+    order = semantic.fuse([hit.document_id for hit in result.hits], [row[0] for row in near])
+    added = len(set(by_id) - {hit.document_id for hit in result.hits})
+    return SearchResult(
+        hits=[by_id[pk] for pk in order][: query.limit],
+        total=result.total + added,
+        facets=result.facets,
+    )
+
+
 @dataclass
 class FoundDocument:
     object_id: int
@@ -169,17 +223,19 @@ def search_documents(
 ) -> Found:
     """Documents matching every query term that the given access keys open, best first, with facets."""
     terms = query_terms(text)
-    result: SearchResult = backend().search(
-        SearchQuery(
-            terms=terms,
-            access_keys=[key.lower() for key in access_keys],
-            source=source,
-            filters=filters or {},
-            facet_names=facet_names,
-            limit=limit,
-            offset=offset,
-        )
+    query = SearchQuery(
+        terms=terms,
+        access_keys=[key.lower() for key in access_keys],
+        source=source,
+        filters=filters or {},
+        facet_names=facet_names,
+        limit=limit,
+        offset=offset,
     )
+    engine = backend()
+    result: SearchResult = engine.search(query)
+    if terms and offset == 0 and semantic.available():
+        result = _fuse_semantic(engine, query, result, text)
     texts = dict(
         SearchDocument.objects.filter(pk__in=[hit.document_id for hit in result.hits]).values_list(
             "pk", "texts"
