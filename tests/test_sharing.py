@@ -353,3 +353,75 @@ def test_failed_webhook_is_retried_with_backoff(
     assert delivery.attempts == 1
     assert delivery.next_attempt_at is not None
     assert delivery.last_error.startswith("ConnectError")
+
+
+def test_zawgyi_content_is_stored_as_unicode_and_found_either_way(
+    api: Callable[..., Client],
+    owner: User,
+    org: Organisation,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.HARBOR_SEARCH_SEMANTIC = False
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(owner).post(
+            "/api/v1/records",
+            {
+                "kind": "notice",
+                "title": {"my": "ျမန္မာႏိုင္ငံ ကုန္သြယ္ေရး"},
+                "audience": "public",
+                "status": "published",
+            },
+            content_type="application/json",
+        )
+    assert response.status_code == 201
+    assert response.json()["title"] == {"my": "မြန်မာနိုင်ငံ ကုန်သွယ်ရေး"}
+    for query in ("ကုန်သွယ်ရေး", "ကုန္သြယ္ေရး"):
+        hits = api(None).get("/api/v1/search", {"q": query}).json()["items"]
+        assert [hit["record"]["id"] for hit in hits] == [response.json()["id"]]
+
+
+def test_attachment_is_sniffed_checksummed_and_guarded(
+    api: Callable[..., Client],
+    owner: User,
+    org: Organisation,
+    publish: Callable[..., Record],
+    settings: Any,
+    tmp_path: Any,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    record = publish(actor_for(owner), audience="owner")
+    client = api(owner)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+    response = client.post(
+        f"/api/v1/records/{record.pk}/attachments",
+        {
+            "file": SimpleUploadedFile(
+                "../../etc/quota.exe", pdf, content_type="application/x-msdownload"
+            )
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["filename"], body["content_type"], body["size"]) == (
+        "quota.exe",
+        "application/pdf",
+        len(pdf),
+    )
+    assert body["sha256"] == __import__("hashlib").sha256(pdf).hexdigest()
+    download = client.get(body["url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == pdf
+    assert api(None).get(body["url"]).status_code == 404
+    elf = SimpleUploadedFile("tool.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 64)
+    refused = client.post(f"/api/v1/records/{record.pk}/attachments", {"file": elf})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "file"
+    settings.HARBOR_MAX_ATTACHMENT_BYTES = 10
+    too_big = client.post(
+        f"/api/v1/records/{record.pk}/attachments", {"file": SimpleUploadedFile("a.txt", b"x" * 11)}
+    )
+    assert too_big.status_code == 422
+    assert record.attachments.count() == 1

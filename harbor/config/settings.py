@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "harbor.core.middleware.RequestLogMiddleware",
     "harbor.core.middleware.BodySizeLimitMiddleware",
+    "harbor.core.middleware.NullCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -225,6 +226,7 @@ CONTENT_SECURITY_POLICY = {
 # Request limits (bytes) and rate limits (requests per minute).
 HARBOR_MAX_BODY_BYTES = int(os.environ.get("HARBOR_MAX_BODY_BYTES", str(1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = HARBOR_MAX_BODY_BYTES
+HARBOR_MAX_ATTACHMENT_BYTES = int(os.environ.get("HARBOR_MAX_ATTACHMENT_BYTES", str(20 * 1024 * 1024)))
 HARBOR_RATE_LIMIT_TOKEN = int(os.environ.get("HARBOR_RATE_LIMIT_TOKEN", "600"))
 HARBOR_RATE_LIMIT_IP = int(os.environ.get("HARBOR_RATE_LIMIT_IP", "300"))
 HARBOR_OUTBOUND_ALLOWED_NETWORKS = env_list("HARBOR_OUTBOUND_ALLOWED_NETWORKS", "")

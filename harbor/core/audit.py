@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -23,10 +24,19 @@ from harbor.core.models import AuditEntry, AuditHead
 GENESIS_HASH = "0" * 64
 
 
+class AuditEncoder(DjangoJSONEncoder):
+    """Django's encoder, plus stored files by name (their bytes are covered by their own checksum)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, FieldFile):
+            return o.name
+        return super().default(o)
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no whitespace, so equal data always hashes equally."""
     return json.dumps(
-        value, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        value, cls=AuditEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from harbor.core import metrics
-from harbor.core.errors import ErrorCode
+from harbor.core.errors import ErrorCode, FieldError
 from harbor.core.models import IdempotencyRecord
 from harbor.core.problems import problem_response
 
@@ -69,6 +71,9 @@ class BodySizeLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.HARBOR_MAX_BODY_BYTES
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+            # File uploads may be larger; the attachment service enforces its own limit on the file.
+            limit = max(limit, settings.HARBOR_MAX_ATTACHMENT_BYTES + 64 * 1024)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -81,6 +86,76 @@ class BodySizeLimitMiddleware:
                 detail=_("The request body is larger than %(limit)d bytes.") % {"limit": limit},
             )
         return self.get_response(request)
+
+
+def _first_nul(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (or key) in decoded JSON that holds a NUL character."""
+    if isinstance(value, str):
+        return path or "body" if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return inner
+            if (found := _first_nul(item, inner)) is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := _first_nul(item, f"{path}.{index}" if path else str(index))) is not None:
+                return found
+    return None
+
+
+class NullCharacterMiddleware:
+    """Refuse NUL characters in the path, headers, query or JSON body: no database column can hold them.
+
+    Without this, a NUL in any input reaches PostgreSQL and fails there as a server error.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in str(value) for name, value in request.META.items() if name.startswith("HTTP_")
+        ):
+            return problem_response(
+                request,
+                status=400,
+                code=ErrorCode.BAD_REQUEST,
+                detail=_("The address or a header of the request contains a NUL character."),
+            )
+        field = next(
+            (
+                name or "query"
+                for name, values in request.GET.lists()
+                if "\x00" in name or any("\x00" in value for value in values)
+            ),
+            None,
+        )
+        if field is None and self._is_json(request):
+            body = request.body
+            if b"\x00" in body:
+                field = "body"
+            elif b"\\u0000" in body:
+                try:
+                    field = _first_nul(json.loads(body))
+                except ValueError:
+                    field = None  # not JSON after all: the API reports that itself
+        if field is not None:
+            return problem_response(
+                request,
+                status=422,
+                code=ErrorCode.VALIDATION,
+                detail=_("Text may not contain NUL characters: %(field)s.") % {"field": field},
+                errors=[FieldError(field, _("Text may not contain NUL characters."))],
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _is_json(request: HttpRequest) -> bool:
+        content_type = request.content_type or ""
+        return content_type == "application/json" or content_type.endswith("+json")
 
 
 class RateLimitMiddleware:

@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import File, Router
+from ninja.files import UploadedFile
 
 from harbor.core.api import Problem, actor_of, anyone, signed_in
 from harbor.core.errors import ValidationFailed
 from harbor.core.pagination import paginate
-from harbor.sharing import selectors, services, subscriptions
+from harbor.sharing import attachments, selectors, services, subscriptions
 from harbor.sharing.dcat import catalogue_for, catalogue_turtle
 from harbor.sharing.diff import compare_snapshots
 from harbor.sharing.models import Record, Subscription
 from harbor.sharing.schemas import (
+    AttachmentRead,
     ChangePage,
     DiffRead,
     InboxPage,
@@ -65,6 +67,18 @@ def record_out(record: Record, language: str | None = None) -> dict[str, Any]:
         "created_at": record.created_at,
         "updated_at": record.updated_at,
         "published_at": record.published_at,
+        "attachments": [attachment_out(a) for a in record.attachments.all()],
+    }
+
+
+def attachment_out(attachment: Any) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "url": f"/api/v1/records/{attachment.record_id}/attachments/{attachment.pk}",
     }
 
 
@@ -165,6 +179,43 @@ def diff_versions(
         "to_version": to_version,
         "changes": compare_snapshots(before.snapshot, after.snapshot),
     }
+
+
+@router.post(
+    "/records/{record_id}/attachments",
+    response={201: AttachmentRead, **ERRORS},
+    auth=signed_in,
+    operation_id="add_attachment",
+)
+def add_attachment(request: HttpRequest, record_id: int, file: UploadedFile = File(...)) -> object:  # noqa: B008
+    """Attach a document, image or text file; its type is sniffed from the bytes and its SHA-256 kept."""
+    actor = actor_of(request)
+    record = selectors.get_record_for(actor, record_id)
+    attachment = attachments.add_attachment(
+        record, actor=actor, filename=file.name or "", stream=file.file, size=file.size or 0
+    )
+    return 201, attachment_out(attachment)
+
+
+@router.get(
+    "/records/{record_id}/attachments/{attachment_id}",
+    response={200: bytes, 404: Problem},
+    auth=anyone,
+    operation_id="download_attachment",
+)
+def download_attachment(request: HttpRequest, record_id: int, attachment_id: int) -> HttpResponse:
+    """The file, if you may read its record."""
+    record = selectors.get_record_for(actor_of(request), record_id)
+    attachment = attachments.get_attachment(record, attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Digest"] = f"sha-256={attachment.sha256}"
+    return response
 
 
 @router.get(

@@ -45,6 +45,15 @@ class RecordUpdate(RecordWrite):
     note: str = ""
 
 
+class AttachmentRead(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str
+
+
 class RecordRead(Schema):
     id: int
     kind: str
@@ -71,6 +80,7 @@ class RecordRead(Schema):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+    attachments: list[AttachmentRead] = []
 
 
 class RecordPage(Schema):

@@ -18,6 +18,7 @@ from harbor.directory.models import Organisation
 from harbor.reference.catalogue import CONTENT_LANGUAGES
 from harbor.reference.models import Country
 from harbor.reference.selectors import known_hs_codes
+from harbor.search.text import is_zawgyi, zawgyi_to_unicode
 from harbor.sharing.choices import Audience, OpportunityType, RecordKind, ServiceArea
 
 LANGUAGES = {code.lower() for code in CONTENT_LANGUAGES}
@@ -71,6 +72,9 @@ def language_map(
                 _("Give at most %(limit)d characters.") % {"limit": TEXT_LIMITS[field]},
             )
             continue
+        if code == "my" and is_zawgyi(text):
+            # Legacy Zawgyi-encoded Burmese is stored as Unicode so every reader and search sees one form.
+            text = zawgyi_to_unicode(text)
         if text.strip():
             cleaned[code] = text.strip()
     if required_language is not None and not cleaned.get(required_language):
