@@ -192,7 +192,7 @@ def add_attachment(request: HttpRequest, record_id: int, file: UploadedFile = Fi
     actor = actor_of(request)
     record = selectors.get_record_for(actor, record_id)
     attachment = attachments.add_attachment(
-        record, actor=actor, filename=file.name or "", stream=file.file, size=file.size or 0
+        record, actor=actor, filename=file.name or "", stream=file, size=file.size or 0
     )
     return 201, attachment_out(attachment)
 
@@ -203,7 +203,7 @@ def add_attachment(request: HttpRequest, record_id: int, file: UploadedFile = Fi
     auth=anyone,
     operation_id="download_attachment",
 )
-def download_attachment(request: HttpRequest, record_id: int, attachment_id: int) -> HttpResponse:
+def download_attachment(request: HttpRequest, record_id: int, attachment_id: int) -> FileResponse:
     """The file, if you may read its record."""
     record = selectors.get_record_for(actor_of(request), record_id)
     attachment = attachments.get_attachment(record, attachment_id)
