@@ -109,7 +109,9 @@ class SqliteBackend(SearchBackend):
                 + ") AND "
                 + expression
             )
-        from_sql = "search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid"
+        # CROSS JOIN keeps the full-text match as the outer loop (SQLite would otherwise start from the
+        # source index and probe the match per row).
+        from_sql = "search_fts CROSS JOIN search_searchdocument d ON d.id = search_fts.rowid"
         score = "bm25(search_fts, 1.0, 0.0)" if query.terms else "0"
         return from_sql, "search_fts MATCH %s", [expression], score, []
 

@@ -7,16 +7,20 @@ it only applies the keys it is given.
 
 from __future__ import annotations
 
+import json
+import multiprocessing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import islice
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from harbor.search import semantic
 from harbor.search.engine import Hit, SearchBackend, SearchQuery, SearchResult, backend
-from harbor.search.models import SearchDocument, SearchFacet
+from harbor.search.models import SearchDocument
 from harbor.search.text import highlight_spans, index_terms, query_terms
 
 SNIPPET_WIDTH = 180
@@ -42,54 +46,107 @@ def _batches(items: Iterable[IndexDocument], size: int) -> Iterable[list[IndexDo
         yield batch
 
 
+def prepare_row(doc: IndexDocument) -> tuple[Any, ...]:
+    """The document's table row; segmentation happens here (the costly part, run in worker processes)."""
+    return (
+        doc.source,
+        doc.object_id,
+        json.dumps(doc.texts, ensure_ascii=False),
+        " ".join(term for text in doc.texts.values() for term in index_terms(text)),
+        " ".join(key.lower() for key in doc.access_keys),
+        doc.kind,
+        doc.country,
+        doc.date,
+    )
+
+
+INSERT_DOCUMENT = (
+    "INSERT INTO search_searchdocument "
+    "(source, object_id, texts, terms, acl_terms, kind, country, date, updated_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _write_batch(batch: list[IndexDocument], rows: list[tuple[Any, ...]], *, embed: bool) -> None:
+    """Replace the batch's documents: delete old rows, insert new ones and their facet values."""
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        by_source: dict[str, list[int]] = {}
+        for doc in batch:
+            by_source.setdefault(doc.source, []).append(doc.object_id)
+        ids_of: dict[tuple[str, int], int] = {}
+        for source, object_ids in by_source.items():
+            placeholders = ", ".join(["%s"] * len(object_ids))
+            old = f"SELECT id FROM search_searchdocument WHERE source = %s AND object_id IN ({placeholders})"
+            for table in ("search_searchfacet", "search_searchvector"):
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE document_id IN ({old})", [source, *object_ids]
+                )
+            cursor.execute(
+                f"DELETE FROM search_searchdocument WHERE source = %s AND object_id IN ({placeholders})",
+                [source, *object_ids],
+            )
+            cursor.executemany(INSERT_DOCUMENT, [(*row, now) for row in rows if row[0] == source])
+            cursor.execute(
+                f"SELECT object_id, id FROM search_searchdocument WHERE source = %s AND object_id IN ({placeholders})",
+                [source, *object_ids],
+            )
+            ids_of.update({(source, object_id): pk for object_id, pk in cursor.fetchall()})
+        facets = [
+            (ids_of[(doc.source, doc.object_id)], name, str(value)[:60])
+            for doc in batch
+            for name, values in _facets_of(doc).items()
+            for value in dict.fromkeys(values)
+        ]
+        cursor.executemany(
+            "INSERT INTO search_searchfacet (document_id, name, value) VALUES (%s, %s, %s)", facets
+        )
+        if embed:
+            semantic.store_vectors(
+                [ids_of[(doc.source, doc.object_id)] for doc in batch],
+                [_passage(doc) for doc in batch],
+            )
+
+
 def index_documents(
     documents: Iterable[IndexDocument],
     *,
     batch_size: int = 2000,
     progress: Callable[[int], object] | None = None,
     embed: bool = True,
+    workers: int = 1,
 ) -> int:
     """Add or replace documents (by source and object id); returns how many were written.
 
-    ``embed=False`` skips the sentence embeddings (bulk loads); ``embed_missing`` adds them later.
+    ``workers > 1`` segments text in that many processes while this one writes (bulk loads and rebuilds).
+    ``embed=False`` skips the sentence embeddings; ``embed_missing`` adds them later.
     """
     written = 0
-    for batch in _batches(documents, batch_size):
-        rows = [
-            SearchDocument(
-                source=doc.source,
-                object_id=doc.object_id,
-                texts=doc.texts,
-                terms=" ".join(term for text in doc.texts.values() for term in index_terms(text)),
-                acl_terms=" ".join(key.lower() for key in doc.access_keys),
-                kind=doc.kind,
-                country=doc.country,
-                date=doc.date,
-            )
-            for doc in batch
-        ]
-        with transaction.atomic():
-            by_source: dict[str, list[int]] = {}
-            for doc in batch:
-                by_source.setdefault(doc.source, []).append(doc.object_id)
-            for source, ids in by_source.items():
-                SearchDocument.objects.filter(source=source, object_id__in=ids).delete()
-            created = SearchDocument.objects.bulk_create(rows, batch_size=batch_size)
-            facets = [
-                SearchFacet(document_id=row.pk, name=name, value=str(value)[:60])
-                for row, doc in zip(created, batch, strict=True)
-                for name, values in _facets_of(doc).items()
-                for value in dict.fromkeys(values)
-            ]
-            SearchFacet.objects.bulk_create(facets, batch_size=5000)
-            if embed:
-                semantic.store_vectors(
-                    [row.pk for row in created], [_passage(doc) for doc in batch]
-                )
-        written += len(batch)
-        if progress is not None:
-            progress(len(batch))
+    if workers <= 1:
+        prepared: Iterable[tuple[list[IndexDocument], list[tuple[Any, ...]]]] = (
+            (batch, [prepare_row(doc) for doc in batch])
+            for batch in _batches(documents, batch_size)
+        )
+        pool = None
+    else:
+        # Workers segment the next batches while this process writes the current one.
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        prepared = pool.imap(_prepare_batch, _batches(documents, batch_size))
+    try:
+        for batch, rows in prepared:
+            _write_batch(batch, rows, embed=embed)
+            written += len(batch)
+            if progress is not None:
+                progress(len(batch))
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
     return written
+
+
+def _prepare_batch(batch: list[IndexDocument]) -> tuple[list[IndexDocument], list[tuple[Any, ...]]]:
+    return batch, [prepare_row(doc) for doc in batch]
 
 
 def _passage(doc: IndexDocument) -> str:

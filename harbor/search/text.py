@@ -9,6 +9,7 @@ ICU works in UTF-16 code units; offsets here are always converted back to Python
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -47,8 +48,13 @@ def _word_breaker() -> icu.BreakIterator:
     return _local.words
 
 
+_MYANMAR = re.compile("[\u1000-\u109f]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+
 def has_myanmar(text: str) -> bool:
-    return any("\u1000" <= char <= "\u109f" for char in text)
+    return _MYANMAR.search(text) is not None
 
 
 def is_zawgyi(text: str) -> bool:
@@ -74,6 +80,22 @@ def _is_han(char: str) -> bool:
     return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FA1F
 
 
+def word_strings(text: str) -> list[str]:
+    """The words of already-normalised ``text`` as strings (the indexing fast path)."""
+    if _ASTRAL.search(text) is not None:
+        return [token.text for token in words(text)]
+    # Without characters outside the BMP, ICU's UTF-16 offsets are Python string indices.
+    breaker = _word_breaker()
+    breaker.setText(text)
+    found: list[str] = []
+    previous = 0
+    for boundary in breaker:
+        if breaker.getRuleStatus():
+            found.append(text[previous:boundary])
+        previous = boundary
+    return found
+
+
 def words(text: str) -> list[Token]:
     """Words of already-normalised ``text`` by ICU word boundaries, without spaces and punctuation."""
     unicode_text = icu.UnicodeString(text)
@@ -95,8 +117,8 @@ def words(text: str) -> list[Token]:
 
 def index_terms(text: str) -> list[str]:
     """The terms stored for ``text``: its words, then each Han character on its own."""
-    tokens = [token.text for token in words(normalise(text))]
-    han = [char for token in tokens for char in token if _is_han(char) and len(token) > 1]
+    tokens = word_strings(normalise(text))
+    han = _HAN.findall(" ".join(token for token in tokens if len(token) > 1))
     return tokens + han
 
 

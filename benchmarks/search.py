@@ -1,0 +1,192 @@
+"""Search benchmark: indexing throughput (segmentation included), top-20 query latency, and recall per
+language of the ICU-segmented index against an unsegmented FTS5 baseline, in one run.
+
+    python benchmarks/search.py --records 100000            # SQLite, in a temporary data directory
+    python benchmarks/search.py --records 100000 --database-url postgresql://postgres@127.0.0.1:5432/bench
+
+The PostgreSQL database named in the URL is dropped and created afresh. The texts are synthetic
+(benchmarks/_corpus.py), labelled as such in the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def setup(database_url: str | None) -> None:
+    os.environ["HARBOR_DATA_DIR"] = tempfile.mkdtemp(prefix="harbor-bench-")
+    os.environ["HARBOR_SEARCH_SEMANTIC"] = "0"
+    os.environ["HARBOR_LOG_LEVEL"] = "WARNING"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harbor.config.settings")
+    if database_url:
+        import psycopg
+
+        base, _sep, name = database_url.rpartition("/")
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["HARBOR_DATABASE_URL"] = database_url
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--database-url")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    setup(args.database_url)
+
+    from _corpus import COUNTRIES, KINDS, LANGUAGES, make_text
+    from django.db import connection
+    from tqdm import tqdm
+
+    from harbor.search.services import IndexDocument, index_documents, search_documents
+    from harbor.search.text import query_terms
+
+    rng = random.Random(7)
+    languages = [LANGUAGES[i % len(LANGUAGES)] for i in range(args.records)]
+    texts = [make_text(rng, languages[i], i) for i in range(args.records)]
+
+    def documents():  # type: ignore[no-untyped-def]
+        for i, text in enumerate(texts):
+            yield IndexDocument(
+                source="bench",
+                object_id=i + 1,
+                texts={languages[i]: text},
+                access_keys=["public"] if i % 3 else ["members", f"o_{i % 50}"],
+                kind=KINDS[i % len(KINDS)],
+                country=COUNTRIES[i % len(COUNTRIES)],
+                facets={"language": [languages[i]]},
+            )
+
+    started = time.perf_counter()
+    with tqdm(total=args.records, desc="indexing", unit="records") as bar:
+        index_documents(
+            documents(), batch_size=5000, progress=bar.update, embed=False, workers=args.workers
+        )
+    index_seconds = time.perf_counter() - started
+
+    # Queries: single words taken from the corpus, every language.
+    words: dict[str, list[str]] = {}
+    for language in LANGUAGES:
+        sample = [texts[i] for i in range(len(texts)) if languages[i] == language][:50]
+        words[language] = sorted(
+            {term for text in sample for term in query_terms(text) if not term.isdigit()}
+        )
+    queries = [rng.choice(words[rng.choice(LANGUAGES)]) for _ in range(args.queries)]
+    latencies = []
+    for query in queries:
+        t0 = time.perf_counter()
+        search_documents(query, access_keys=["public", "o_3"], source="bench", limit=20)
+        latencies.append((time.perf_counter() - t0) * 1000)
+    faceted = []
+    for query in queries[:100]:
+        t0 = time.perf_counter()
+        search_documents(
+            query,
+            access_keys=["public"],
+            source="bench",
+            limit=20,
+            facet_names=("kind", "country", "language"),
+        )
+        faceted.append((time.perf_counter() - t0) * 1000)
+
+    recall_rows = []
+    if connection.vendor == "sqlite":
+        recall_rows = recall_against_unsegmented(texts, languages, rng)
+
+    engine = "PostgreSQL tsvector('simple')" if connection.vendor == "postgresql" else "SQLite FTS5"
+    print(
+        f"\n## Search benchmark ({engine}, {args.records:,} synthetic records, {len(LANGUAGES)} languages)\n"
+    )
+    print("| measure | value |")
+    print("|---|---|")
+    print(
+        f"| index throughput (segmentation included) | {args.records / index_seconds:,.0f} records/s |"
+    )
+    print(
+        f"| top-20 query p50 / p95 | {statistics.median(latencies):.2f} ms / {percentile(latencies, 0.95):.2f} ms |"
+    )
+    print(
+        f"| top-20 with 3 facets p50 / p95 | {statistics.median(faceted):.2f} ms / {percentile(faceted, 0.95):.2f} ms |"
+    )
+    if recall_rows:
+        print("\n| language | recall, ICU-segmented | recall, unsegmented FTS5 (baseline) |")
+        print("|---|---|---|")
+        for language, segmented, raw in recall_rows:
+            print(f"| {language} | {segmented:.2f} | {raw:.2f} |")
+        print(
+            f"| **all** | {statistics.mean(r[1] for r in recall_rows):.2f} | {statistics.mean(r[2] for r in recall_rows):.2f} |"
+        )
+
+
+def recall_against_unsegmented(
+    texts: list[str], languages: list[str], rng: random.Random
+) -> list[tuple[str, float, float]]:
+    """For sampled (document, word) pairs: does a one-word query find that document?"""
+    from _corpus import LANGUAGES
+    from django.db import connection
+
+    from harbor.search.text import query_terms
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'CREATE VIRTUAL TABLE bench_raw USING fts5(text, tokenize="unicode61 remove_diacritics 0")'
+        )
+        sample_ids = rng.sample(range(len(texts)), k=min(len(texts), 3000))
+        cursor.executemany(
+            "INSERT INTO bench_raw(rowid, text) VALUES (%s, %s)",
+            [(i + 1, texts[i]) for i in sample_ids],
+        )
+        rows = []
+        for language in LANGUAGES:
+            pairs = []
+            for i in sample_ids:
+                if languages[i] != language:
+                    continue
+                terms = [t for t in query_terms(texts[i]) if not t.isdigit()]
+                if terms:
+                    pairs.append((i + 1, rng.choice(terms)))
+                if len(pairs) >= 100:
+                    break
+            segmented = raw = 0
+            for rowid, word in pairs:
+                phrase = '"' + word.replace('"', '""') + '"'
+                cursor.execute(
+                    "SELECT count(*) FROM search_fts WHERE rowid = (SELECT id FROM search_searchdocument WHERE source='bench' AND object_id=%s) AND search_fts MATCH %s",
+                    [rowid, "{terms}: " + phrase],
+                )
+                segmented += cursor.fetchone()[0]
+                cursor.execute(
+                    "SELECT count(*) FROM bench_raw WHERE rowid = %s AND bench_raw MATCH %s",
+                    [rowid, phrase],
+                )
+                raw += cursor.fetchone()[0]
+            rows.append((language, segmented / max(1, len(pairs)), raw / max(1, len(pairs))))
+    return rows
+
+
+if __name__ == "__main__":
+    main()
