@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from harbor.core.actors import Actor
 from harbor.directory import services
@@ -24,6 +24,13 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load the reference data once into the test database; every test sees it."""
     with django_db_blocker.unblock():
         load_reference(actor=Actor.system("tests"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Any:
+    """Argon2 costs a tenth of a second per password by design; tests hash many. One test checks Argon2."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +83,9 @@ def token_for() -> Callable[..., str]:
     def issue(user: User, scopes: list[str] | None = None) -> str:
         user.refresh_from_db()
         actor = services.build_actor(user)
-        _token, raw = services.create_api_token(actor=actor, name="test", scopes=scopes or ["read", "write"])
+        _token, raw = services.create_api_token(
+            actor=actor, name="test", scopes=scopes or ["read", "write"]
+        )
         return raw
 
     return issue
@@ -92,3 +101,37 @@ def api(token_for: Callable[..., str]) -> Callable[..., Client]:
         return Client(headers={"Authorization": f"Bearer {token_for(user, scopes)}"})
 
     return client_for
+
+
+@pytest.fixture
+def session_client() -> Callable[..., Client]:
+    """A test client signed in through a session cookie (as a browser is), not with a token."""
+
+    def client_for(user: User, *, enforce_csrf_checks: bool = False) -> Client:
+        client = Client(enforce_csrf_checks=enforce_csrf_checks)
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return client_for
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker is not None and marker.kwargs.get("transaction"))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """A transactional test empties every table when it ends; put the reference data back."""
+    yield
+    # After the last test the test database is already gone: writing then would reach the real one.
+    if _is_transactional(item) and nextitem is not None:
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            load_reference(actor=Actor.system("tests"))

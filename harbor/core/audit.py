@@ -149,6 +149,9 @@ def verify_chain(progress: Any = None) -> ChainReport:
         if progress is not None:
             progress.update(1)
     head = AuditHead.objects.filter(pk=1).first()
+    if head is None and checked:
+        # Every append updates the head; without it, removed trailing entries would go unnoticed.
+        return ChainReport(checked, ChainProblem(checked, None, "chain head is missing"))
     if head is not None and (head.seq != checked or head.entry_hash != previous_hash):
         return ChainReport(
             checked, ChainProblem(head.seq, None, "chain was truncated after its last entry")

@@ -55,7 +55,7 @@ def list_jobs(request: HttpRequest, cursor: str | None = None, limit: int = 50) 
 
 @router.get(
     "/jobs/{job_id}",
-    response={200: JobRead, 401: Problem, 404: Problem},
+    response={200: JobRead, 401: Problem, 404: Problem, 422: Problem},
     auth=signed_in,
     operation_id="get_job",
 )

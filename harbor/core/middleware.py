@@ -123,7 +123,7 @@ class NullCharacterMiddleware:
                 request,
                 status=400,
                 code=ErrorCode.BAD_REQUEST,
-                detail=_("The address or a header of the request contains a NUL character."),
+                detail=_("The request could not be understood."),
             )
         field = next(
             (
@@ -143,12 +143,13 @@ class NullCharacterMiddleware:
                 except ValueError:
                     field = None  # not JSON after all: the API reports that itself
         if field is not None:
+            message = _("Text may not contain NUL characters.")
             return problem_response(
                 request,
                 status=422,
                 code=ErrorCode.VALIDATION,
-                detail=_("Text may not contain NUL characters: %(field)s.") % {"field": field},
-                errors=[FieldError(field, _("Text may not contain NUL characters."))],
+                detail=message,
+                errors=[FieldError(field, message)],
             )
         return self.get_response(request)
 

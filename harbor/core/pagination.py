@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -39,17 +40,23 @@ def _decode(cursor: str, width: int) -> list[Any]:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         values = None
     if not isinstance(values, list) or len(values) != width:
-        raise ValidationFailed.for_field(
-            "cursor", _("The cursor is not valid; start again without one.")
-        )
+        raise _invalid_cursor()
+    if any(isinstance(value, str) and "\x00" in value for value in values):
+        raise _invalid_cursor()
     return values
+
+
+def _invalid_cursor() -> ValidationFailed:
+    return ValidationFailed.for_field(
+        "cursor", _("The cursor is not valid; start again without one.")
+    )
 
 
 def paginate(
     queryset: QuerySet[M], *, cursor: str | None, limit: int | None, order: tuple[str, ...]
 ) -> Page[M]:
-    """One page of ``queryset`` sorted ascending by ``order`` (whose last field must be unique)."""
-    size = limit or DEFAULT_LIMIT
+    """One page of ``queryset`` sorted by ``order`` (``-field`` descending; the last must be unique)."""
+    size = DEFAULT_LIMIT if limit is None else limit
     if size < 1 or size > MAX_LIMIT:
         raise ValidationFailed.for_field(
             "limit", _("The limit must be between 1 and %(max)d.") % {"max": MAX_LIMIT}
@@ -57,19 +64,24 @@ def paginate(
     queryset = queryset.order_by(*order)
     if cursor:
         values = _decode(cursor, len(order))
+        fields = [field.removeprefix("-") for field in order]
         condition = Q()
-        for index, field in enumerate(order):
-            step = Q(**{f"{field}__gt": values[index]})
-            for previous, value in zip(order[:index], values[:index], strict=False):
+        for index, field in enumerate(fields):
+            lookup = "lt" if order[index].startswith("-") else "gt"
+            step = Q(**{f"{field}__{lookup}": values[index]})
+            for previous, value in zip(fields[:index], values[:index], strict=False):
                 step &= Q(**{previous: value})
             condition |= step
-        queryset = queryset.filter(condition)
+        try:
+            queryset = queryset.filter(condition)
+        except (TypeError, ValueError, DjangoValidationError):
+            raise _invalid_cursor() from None
     rows = list(queryset[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
-        next_cursor = _encode([_value(last, field) for field in order])
+        next_cursor = _encode([_value(last, field.removeprefix("-")) for field in order])
     return Page(rows, next_cursor)
 
 

@@ -17,6 +17,8 @@ VERIFY_ORGANISATION = "directory.verify_organisation"
 VIEW_MEMBERS = "directory.view_members"
 MANAGE_MEMBERS = "directory.manage_members"
 GRANT_OWNERSHIP = "directory.grant_ownership"
+LEAVE_ORGANISATION = "directory.leave_organisation"
+ACCEPT_INVITATION = "directory.accept_invitation"
 MANAGE_OWN_TOKENS = "directory.manage_own_tokens"
 VIEW_JOBS = "core.view_jobs"
 START_JOB = "core.start_job"
@@ -54,6 +56,16 @@ def _manage_members(actor: Actor, obj: Any) -> bool:
 @rule(GRANT_OWNERSHIP)
 def _grant_ownership(actor: Actor, obj: Any) -> bool:
     return actor.is_staff or actor.has_role(Role.OWNER, _org_id(obj))
+
+
+@rule(LEAVE_ORGANISATION)
+def _leave_organisation(actor: Actor, membership: Any) -> bool:
+    return membership.user_id == actor.user_id
+
+
+@rule(ACCEPT_INVITATION)
+def _accept_invitation(actor: Actor, obj: Any) -> bool:
+    return True
 
 
 @rule(MANAGE_OWN_TOKENS)

@@ -116,6 +116,8 @@ class TokenRead(Schema):
 
     @staticmethod
     def resolve_organisation(obj: object) -> str:
+        if isinstance(obj, dict):  # TokenCreated is built from an already resolved TokenRead
+            return str(obj["organisation"])
         return obj.organisation.slug  # type: ignore[attr-defined]
 
 

@@ -28,6 +28,7 @@ from harbor.reference.catalogue import CONTENT_LANGUAGES
 from harbor.reference.models import Country
 
 MAX_TOKEN_DAYS = 366
+MAX_WEBSITE_LENGTH = 200  # Organisation.website's column
 INVITATION_DAYS = 14
 
 
@@ -64,6 +65,16 @@ def build_actor(
 
 # --- users ------------------------------------------------------------------------------------------
 
+MAX_EMAIL_LENGTH = 254  # the column's length (RFC 5321 path limit); Django's validator allows 320
+
+
+def _is_email(email: str) -> bool:
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        return False
+    return len(email) <= MAX_EMAIL_LENGTH
+
 
 def create_user(
     *,
@@ -80,9 +91,7 @@ def create_user(
         errors.append(FieldError("username", _("Give a user name of at most 150 characters.")))
     elif User.objects.filter(username__iexact=username).exists():
         errors.append(FieldError("username", _("This user name is taken.")))
-    try:
-        validate_email(email)
-    except DjangoValidationError:
+    if not _is_email(email):
         errors.append(FieldError("email", _("Enter a valid email address.")))
     try:
         validate_password(password, User(username=username, email=email))
@@ -183,6 +192,8 @@ def _validate_organisation_fields(data: dict[str, Any]) -> dict[str, Any]:
         if website:
             try:
                 URLValidator(schemes=["http", "https"])(website)
+                if len(website) > MAX_WEBSITE_LENGTH:
+                    raise DjangoValidationError("too long")
             except DjangoValidationError:
                 raise ValidationFailed.for_field(
                     "website", _("Enter a valid http or https address.")
@@ -317,10 +328,8 @@ def invite_member(
     """Invite someone by email; returns the invitation and the secret link token (shown once)."""
     role = _validated_role(role)
     _require_role_grant(actor, organisation, role)
-    try:
-        validate_email(email)
-    except DjangoValidationError:
-        raise ValidationFailed.for_field("email", _("Enter a valid email address.")) from None
+    if not _is_email(email):
+        raise ValidationFailed.for_field("email", _("Enter a valid email address."))
     raw = secrets.token_urlsafe(24)
     with transaction.atomic():
         invitation = Invitation.objects.create(
@@ -349,6 +358,7 @@ def accept_invitation(raw_token: str, *, actor: Actor) -> Membership:
     """The signed-in invitee joins with the invited role; an existing member keeps the higher role."""
     if not actor.is_authenticated:
         raise HarborError(ErrorCode.NOT_AUTHENTICATED, _("Sign in to accept the invitation."))
+    require(actor, perms.ACCEPT_INVITATION)
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
@@ -421,7 +431,9 @@ def change_member_role(membership: Membership, *, actor: Actor, role: str) -> Me
 
 def remove_member(membership: Membership, *, actor: Actor) -> None:
     """Remove a member (administrators, or the member themself); the last owner cannot leave."""
-    if membership.user_id != actor.user_id:
+    if membership.user_id == actor.user_id:
+        require(actor, perms.LEAVE_ORGANISATION, membership)
+    else:
         require(actor, perms.MANAGE_MEMBERS, membership.organisation)
         if membership.role == MemberRole.OWNER:
             require(actor, perms.GRANT_OWNERSHIP, membership.organisation)

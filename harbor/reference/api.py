@@ -41,7 +41,9 @@ class LanguageRead(Schema):
     is_ui_locale: bool
 
 
-@router.get("/countries", response=list[CountryRead], operation_id="list_countries")
+@router.get(
+    "/countries", response={200: list[CountryRead], 422: Problem}, operation_id="list_countries"
+)
 def list_countries(request: HttpRequest, members_only: bool = False) -> object:
     """ISO 3166 countries with names in every UI locale; ``members_only`` keeps the eleven member states."""
     return list(selectors.list_countries(members_only=members_only))

@@ -17,14 +17,18 @@ from harbor.directory.models import ApiToken, Organisation, User
 
 def parse_expiry(value: str) -> datetime:
     """``30d``, ``12h`` or an ISO 8601 date-time with a zone."""
-    if value[:-1].isdigit() and value[-1] in "dh":
-        amount = int(value[:-1])
-        return timezone.now() + (
-            timedelta(days=amount) if value[-1] == "d" else timedelta(hours=amount)
-        )
-    parsed = parse_datetime(value)
+    unusable = CommandError(f"--expires {value!r}: use 30d, 12h or an ISO 8601 date-time")
+    try:
+        if value[:-1].isdigit() and value[-1] in "dh":
+            amount = int(value[:-1])
+            return timezone.now() + (
+                timedelta(days=amount) if value[-1] == "d" else timedelta(hours=amount)
+            )
+        parsed = parse_datetime(value)
+    except (ValueError, OverflowError):
+        raise unusable from None
     if parsed is None:
-        raise CommandError(f"--expires {value!r}: use 30d, 12h or an ISO 8601 date-time")
+        raise unusable
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
