@@ -293,7 +293,9 @@ def list_changes(request: HttpRequest, since: str = "", limit: int = 500) -> obj
         for record in selectors.visible_records(actor_of(request))
         .filter(pk__in=[event.record_id for event, readable in page.events if readable])
         .select_related("owner")
+        .prefetch_related("attachments")
     }
+    language = get_language()
     items = []
     for event, readable in page.events:
         record = records.get(event.record_id) if readable else None
@@ -304,10 +306,15 @@ def list_changes(request: HttpRequest, since: str = "", limit: int = 500) -> obj
                 "record_id": event.record_id,
                 "version": event.version,
                 "created_at": event.created_at,
-                "record": record_out(record) if record is not None else None,
+                "record": record_out(record, language) if record is not None else None,
             }
         )
-    return {"items": items, "next_cursor": str(page.next_cursor)}
+    # The feed is the hot path of federation: serialise directly; the shape is the ChangePage schema,
+    # which tests check against the OpenAPI document.
+    return JsonResponse(
+        {"items": items, "next_cursor": str(page.next_cursor)},
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @router.get(
@@ -402,9 +409,9 @@ def list_inbox(
 ) -> object:
     """Records your subscriptions delivered, newest first."""
     page = paginate(
-        subscriptions.list_inbox_for(actor_of(request), unread_only=unread).select_related(
-            "record__owner"
-        ),
+        subscriptions.list_inbox_for(actor_of(request), unread_only=unread)
+        .select_related("record__owner")
+        .prefetch_related("record__attachments"),
         cursor=cursor,
         limit=limit,
         order=("-id",),

@@ -32,7 +32,11 @@ def list_records_for(
     owner: str = "",
 ) -> QuerySet[Record]:
     """Readable records, newest first, filtered by kind, home country, status and owner (HS: use search)."""
-    records = visible_records(actor).select_related("owner", "home_country")
+    records = (
+        visible_records(actor)
+        .select_related("owner", "home_country")
+        .prefetch_related("attachments")
+    )
     if kind:
         records = records.filter(kind=kind)
     if country:
@@ -116,7 +120,10 @@ def search_records_for(
     ids = [doc.object_id for doc in found.documents]
     by_id = {
         record.pk: record
-        for record in visible_records(actor).filter(pk__in=ids).select_related("owner")
+        for record in visible_records(actor)
+        .filter(pk__in=ids)
+        .select_related("owner")
+        .prefetch_related("attachments")
     }
     return RecordSearch(records=[by_id[pk] for pk in ids if pk in by_id], found=found)
 
