@@ -58,7 +58,7 @@ def main() -> None:
         username="reader", email="r@example.org", password="bench-pass-2026", actor=system
     )
     directory.add_member(reader_org, actor=system, user=reader, role="viewer")
-    token, raw = directory.create_api_token(
+    _token, raw = directory.create_api_token(
         actor=directory.build_actor(reader, organisation=reader_org), name="bench"
     )
 
