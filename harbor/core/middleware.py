@@ -8,12 +8,14 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from harbor.core import metrics
@@ -22,6 +24,8 @@ from harbor.core.models import IdempotencyRecord
 from harbor.core.problems import problem_response
 
 logger = logging.getLogger("harbor.request")
+
+ABANDONED_AFTER = timedelta(minutes=5)
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
 
@@ -219,6 +223,13 @@ class IdempotencyMiddleware:
             )
         owner = f"token:{actor.token_id}" if actor.token_id else f"user:{actor.user_id}"
         request_hash = hashlib.sha256(request.path.encode() + b"\n" + request.body).hexdigest()
+        # A key whose first request never finished (the process died) is released after a while.
+        IdempotencyRecord.objects.filter(
+            owner=owner,
+            key=key,
+            status_code__isnull=True,
+            created_at__lt=timezone.now() - ABANDONED_AFTER,
+        ).delete()
         existing = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
         if existing is not None:
             return self._replay(request, existing, request_hash)
