@@ -87,3 +87,53 @@ def test_rebuild_restores_a_lost_index(tmp_path: Path, owner: User, org: Organis
     assert list(SearchDocument.objects.values_list("object_id", flat=True)) == [
         Record.objects.get().pk
     ]
+
+
+def test_import_through_the_api_runs_as_a_job(
+    api: Any,
+    owner: User,
+    org: Organisation,
+    settings: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from harbor.core.jobs import run_job
+
+    settings.DATA_DIR = tmp_path
+    client = api(owner)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            "/api/v1/records/import", {"file": SimpleUploadedFile("r.csv", CSV.encode())}
+        )
+    assert response.status_code == 202, response.content
+    job = run_job(response.json()["job_id"])
+    assert (job.status, job.progress, job.total) == ("succeeded", 3, 3)
+    assert job.result["counts"] == {"created": 1, "error": 2}
+    assert [row["row"] for row in job.result["rows"]] == [2, 3]
+    shown = client.get(response.json()["url"]).json()
+    assert shown["status"] == "succeeded"
+    refused = api(owner).post(
+        "/api/v1/records/import", {"file": SimpleUploadedFile("r.exe", b"MZ")}
+    )
+    assert refused.status_code == 422
+
+
+def test_dcat_catalogue_in_turtle(
+    api: Any, owner: User, org: Organisation, django_capture_on_commit_callbacks: Any
+) -> None:
+    from harbor.sharing import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record = services.create_record(
+            actor=actor_for(owner),
+            data={"kind": "dataset", "title": {"en": "Tariff lines"}, "audience": "public"},
+            publish=True,
+        )
+    turtle = api(None).get("/api/v1/catalog.ttl")
+    assert turtle.status_code == 200
+    text = turtle.content.decode()
+    assert f"/records/{record.pk}/" in text
+    assert "dcat:Dataset" in text
+    assert "access-right/PUBLIC" in text

@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from harbor.core.api import Problem, actor_of, anyone, signed_in
 from harbor.core.errors import ValidationFailed
 from harbor.core.pagination import paginate
-from harbor.sharing import attachments, selectors, services, subscriptions
+from harbor.sharing import attachments, importer, selectors, services, subscriptions
 from harbor.sharing.dcat import catalogue_for, catalogue_turtle
 from harbor.sharing.diff import compare_snapshots
 from harbor.sharing.models import Record, Subscription
@@ -22,6 +22,7 @@ from harbor.sharing.schemas import (
     AttachmentRead,
     ChangePage,
     DiffRead,
+    ImportStarted,
     InboxPage,
     RecordCreate,
     RecordPage,
@@ -98,6 +99,25 @@ def create_record(request: HttpRequest, payload: RecordCreate) -> object:
         external_id=payload.external_id,
     )
     return 201, record_out(record)
+
+
+@router.post(
+    "/records/import",
+    response={202: ImportStarted, **ERRORS},
+    auth=signed_in,
+    operation_id="import_records",
+)
+def import_records(request: HttpRequest, file: UploadedFile = File(...)) -> object:  # noqa: B008
+    """Import records from a CSV or JSON file as a job; follow it at ``/api/v1/jobs/{job_id}``."""
+    limit = settings.HARBOR_MAX_ATTACHMENT_BYTES
+    if (file.size or 0) > limit:
+        raise ValidationFailed.for_field(
+            "file", _("The file is larger than %(limit)d bytes.") % {"limit": limit}
+        )
+    job = importer.start_import(
+        actor=actor_of(request), filename=file.name or "", content=file.read()
+    )
+    return 202, {"job_id": job.pk, "status": job.status, "url": f"/api/v1/jobs/{job.pk}"}
 
 
 @router.get(

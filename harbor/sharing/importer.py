@@ -12,19 +12,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from harbor.core.actors import Actor
 from harbor.core.errors import HarborError, ValidationFailed
-from harbor.core.jobs import JobReporter, job_handler
+from harbor.core.jobs import JobReporter, job_handler, start_job
+from harbor.core.models import Job
+from harbor.core.permissions import require
 from harbor.directory.models import Organisation, User
 from harbor.directory.services import build_actor
+from harbor.sharing import permissions as perms
 from harbor.sharing import services
 from harbor.sharing.models import Record
 
@@ -154,3 +159,26 @@ def import_job(reporter: JobReporter, params: dict[str, Any]) -> dict[str, Any]:
     )
     reporter.log(f"Done: {report.counts()}")
     return report.as_dict()
+
+
+def start_import(*, actor: Actor, filename: str, content: bytes) -> Job:
+    """Store an uploaded file and start importing it as a job for the acting organisation (editors)."""
+    require(actor, perms.PUBLISH_RECORD)
+    suffix = Path(filename).suffix.lower()
+    if suffix not in (".csv", ".json"):
+        raise ValidationFailed.for_field("file", _("Give a .csv or .json file."))
+    if not content:
+        raise ValidationFailed.for_field("file", _("The file is empty."))
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}{suffix}"
+    path.write_bytes(content)
+    return start_job(
+        "sharing.import",
+        actor=actor,
+        params={
+            "path": str(path),
+            "user_id": actor.user_id,
+            "organisation_id": actor.organisation_id,
+        },
+    )

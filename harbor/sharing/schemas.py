@@ -186,3 +186,9 @@ class InboxItemRead(Schema):
 class InboxPage(Schema):
     items: list[InboxItemRead]
     next_cursor: str | None
+
+
+class ImportStarted(Schema):
+    job_id: int
+    status: str
+    url: str
