@@ -123,7 +123,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Keep connections open: opening one runs the PRAGMAs below on every request otherwise.
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
@@ -253,6 +254,13 @@ EMAIL_BACKEND = os.environ.get(
     "HARBOR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("HARBOR_FROM_EMAIL", "harbor@localhost")
+EMAIL_HOST = os.environ.get("HARBOR_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("HARBOR_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("HARBOR_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("HARBOR_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("HARBOR_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("HARBOR_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = 10
 
 NINJA_PAGINATION_PER_PAGE = 50
 
