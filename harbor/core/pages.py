@@ -76,6 +76,16 @@ def platforms() -> list[Platform]:
                 "Publish and subscribe to trade notices, regulations, opportunities, datasets and "
                 "advisories, with sharing rules that respect each country's data sovereignty."
             ),
+            [
+                Feature(
+                    gettext_lazy("Shared records: publish, read and follow their versions"),
+                    reverse("sharing:record_list"),
+                ),
+                Feature(
+                    gettext_lazy("Search in every language, with subscriptions and an inbox"),
+                    reverse("sharing:search"),
+                ),
+            ],
         ),
         Platform(
             "trade",

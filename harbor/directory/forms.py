@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -28,7 +28,14 @@ def content_language_choices() -> list[tuple[str, str]]:
     return [(code.lower(), names.get(code.lower(), code)) for code in CONTENT_LANGUAGES]
 
 
-class OrganisationFilterForm(forms.Form):
+class ChoicesForm(forms.Form):
+    """A form whose choices depend on the database or the reader, so they are set per instance."""
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields[name])
+
+
+class OrganisationFilterForm(ChoicesForm):
     """Search and filters of the directory; every field is optional."""
 
     q = forms.CharField(
@@ -47,10 +54,13 @@ class OrganisationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("All member states")), *member_state_choices()]
+        self._choice_field("country").choices = [
+            ("", _("All member states")),
+            *member_state_choices(),
+        ]
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(ChoicesForm):
     """Details of an organisation as its administrators enter them."""
 
     name = forms.CharField(
@@ -79,8 +89,8 @@ class OrganisationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "—"), *member_state_choices()]
-        self.fields["language"].choices = content_language_choices()
+        self._choice_field("country").choices = [("", "—"), *member_state_choices()]
+        self._choice_field("language").choices = content_language_choices()
 
     @classmethod
     def initial_for(cls, organisation: Organisation) -> dict[str, Any]:
@@ -146,7 +156,7 @@ class SwitchOrganisationForm(forms.Form):
     next = forms.CharField(required=False, max_length=2000)
 
 
-class TokenForm(forms.Form):
+class TokenForm(ChoicesForm):
     """A personal API token: a name, the organisation it acts for, its scopes and its lifetime."""
 
     name = forms.CharField(
@@ -171,6 +181,6 @@ class TokenForm(forms.Form):
         self, *args: Any, organisations: list[Organisation] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [
+        self._choice_field("organisation").choices = [
             (organisation.slug, organisation.display_name) for organisation in organisations or []
         ]

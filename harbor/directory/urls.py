@@ -15,9 +15,7 @@ urlpatterns = [
         views.request_verification,
         name="request_verification",
     ),
-    path(
-        "directory/<slug:slug>/verification/", views.set_verification, name="set_verification"
-    ),
+    path("directory/<slug:slug>/verification/", views.set_verification, name="set_verification"),
     path("directory/<slug:slug>/members/", views.members, name="members"),
     path("directory/<slug:slug>/members/invite/", views.invite_member, name="invite_member"),
     path(

@@ -156,7 +156,10 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("directory:organisation_detail", slug=organisation.slug)
     return render(
-        request, "directory/organisation_form.html", {"form": form, "organisation": None}, status=status
+        request,
+        "directory/organisation_form.html",
+        {"form": form, "organisation": None},
+        status=status,
     )
 
 
@@ -261,7 +264,8 @@ def _member_row(
         "organisation": organisation,
         "is_self": membership.user_id == actor.user_id,
         "can_manage": can_manage,
-        "role_form": form or RoleForm(initial={"role": membership.role}, prefix=f"m{membership.pk}"),
+        "role_form": form
+        or RoleForm(initial={"role": membership.role}, prefix=f"m{membership.pk}"),
         "error": error,
     }
 
@@ -319,7 +323,10 @@ def invite_member(request: HttpRequest, slug: str) -> HttpResponse:
         return _members_page(request, organisation, invite_form=form, status=400)
     try:
         _invitation, raw = services.invite_member(
-            organisation, actor=actor, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
+            organisation,
+            actor=actor,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
         )
     except HarborError as error:
         add_service_error(form, error)
@@ -335,13 +342,17 @@ def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Ht
     actor = actor_of(request)
     try:
         organisation = selectors.get_organisation_for(actor, slug)
-        invitation = selectors.list_invitations_for(actor, organisation).filter(pk=invitation_id).first()
+        invitation = (
+            selectors.list_invitations_for(actor, organisation).filter(pk=invitation_id).first()
+        )
         if invitation is None:
             return render_error(request, status=404, detail=_("No such invitation."))
         services.revoke_invitation(invitation, actor=actor)
     except HarborError as error:
         return render_error(request, error)
-    messages.success(request, _("The invitation to %(email)s is revoked.") % {"email": invitation.email})
+    messages.success(
+        request, _("The invitation to %(email)s is revoked.") % {"email": invitation.email}
+    )
     return redirect("directory:members", slug=slug)
 
 
@@ -358,7 +369,7 @@ def change_member_role(request: HttpRequest, slug: str, member_id: int) -> HttpR
     form = RoleForm(request.POST, prefix=f"m{membership.pk}")
     error_text, status = "", 200
     if not form.is_valid():
-        error_text, status = "; ".join(form.errors.get("role", [])), 400
+        error_text, status = "; ".join(str(e) for e in form.errors.get("role", [])), 400
     else:
         try:
             membership = services.change_member_role(
@@ -462,9 +473,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
         services.switch_organisation(request.user, organisation=organisation)  # type: ignore[arg-type]
     except HarborError as error:
         return render_error(request, error)
-    messages.success(
-        request, _("You now act for %(name)s.") % {"name": organisation.display_name}
-    )
+    messages.success(request, _("You now act for %(name)s.") % {"name": organisation.display_name})
     return redirect(_safe_next(request, form.cleaned_data["next"]))
 
 
@@ -528,4 +537,3 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
         return render_error(request, error)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("directory:tokens")
-

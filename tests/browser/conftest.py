@@ -49,8 +49,11 @@ def browser(playwright: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def harbor_url(transactional_db: None, live_server: Any) -> str:
-    """The live server's address, with reference data and the demo organisations and people loaded."""
+def harbor_url(browser: Any, transactional_db: None, live_server: Any) -> str:
+    """The live server's address, with reference data and the demo organisations and people loaded.
+
+    It asks for the browser first, so a machine without Chromium skips before loading anything.
+    """
     call_command("load_reference", verbosity=0)
     call_command("demo", verbosity=0)
     return str(live_server.url)

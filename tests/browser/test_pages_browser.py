@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
 
 from harbor.core.demo import DEMO_PASSWORD
 from harbor.core.jobs import run_job
 from harbor.core.models import Job
 
 pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api").expect
 
 NewPage = Callable[..., Any]
 
@@ -145,12 +145,14 @@ SCRIPTS = {
     "lo": ("lo-LA", "Noto Sans Lao", "ທ່າເຮືອຂໍ້ມູນ"),
     "my": ("my-MM", "Noto Sans Myanmar", "သတင်းအချက်အလက်ဆိပ်ကမ်း"),
     "ta": ("ta-SG", "Noto Sans Tamil", "தகவல்துறைமுகம்"),
+    "th": ("th-TH", "Noto Sans Thai", "ท่าเรือข้อมูล"),
 }
 SCRIPT_BLOCKS = {
     "km": [(0x1780, 0x17FF), (0x19E0, 0x19FF)],
     "lo": [(0x0E80, 0x0EFF)],
     "my": [(0x1000, 0x109F), (0xA9E0, 0xA9FF), (0xAA60, 0xAA7F)],
     "ta": [(0x0B80, 0x0BFF)],
+    "th": [(0x0E00, 0x0E7F)],
 }
 
 
@@ -161,6 +163,7 @@ def outside_script(text: str, language: str) -> int:
         for char in text
         if not any(low <= ord(char) <= high for low, high in SCRIPT_BLOCKS[language])
     )
+
 
 # Draws each letter of a string alone on a canvas in the page's font and compares it with the drawing of an
 # unassigned code point (U+0378), which every font stack draws as its missing-glyph box.
@@ -191,17 +194,20 @@ TOFU_CHECK = """
 """
 
 
-def rendered_fonts(page: Any, selector: str) -> list[dict[str, Any]]:
-    """The fonts Chromium actually used to draw the text of each element (DevTools' "Rendered Fonts")."""
+def rendered_fonts(page: Any, selector: str, *, key: str = "familyName") -> list[dict[str, int]]:
+    """The fonts Chromium actually used to draw the text of each element (DevTools' "Rendered Fonts"),
+    as glyph counts by family name (or by ``key``, e.g. ``postScriptName``)."""
     cdp = page.context.new_cdp_session(page)
     try:
         cdp.send("DOM.enable")
         cdp.send("CSS.enable")
         root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
-        node_ids = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]
+        node_ids = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})[
+            "nodeIds"
+        ]
         return [
             {
-                font["familyName"]: font["glyphCount"]
+                font[key]: font["glyphCount"]
                 for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node_id})["fonts"]
             }
             for node_id in node_ids
@@ -248,6 +254,9 @@ def test_home_page_text_is_drawn_in_each_script_not_as_boxes(
     sample_fonts = rendered_fonts(page, "#script-sample")[0]
     assert list(sample_fonts) == [family]
     assert sample_fonts[family] > 0
+    # text of normal weight takes the regular face (a broken @font-face rule once gave it the bold one)
+    faces = rendered_fonts(page, "#script-sample", key="postScriptName")[0]
+    assert [face.rsplit("-", 1)[-1] for face in faces] == ["Regular"], faces
     # a control: an unassigned code point is reported in another font, so the check can tell
     page.evaluate(
         """() => {

@@ -33,7 +33,9 @@ def my_organisations(context: template.Context) -> list[Organisation]:
     if not actor.memberships:
         return []
     try:
-        return sorted(selectors.organisations_of(actor), key=lambda org: org.display_name.casefold())
+        return sorted(
+            selectors.organisations_of(actor), key=lambda org: org.display_name.casefold()
+        )
     except DatabaseError:
         return []
 
