@@ -101,7 +101,7 @@ def test_home_presents_the_five_platforms_and_what_exists(db: None) -> None:
     page = text(Client().get("/"))
     platforms = re.findall(r'data-platform="([a-z]+)">.*?data-status="([a-z]+)"', page, flags=re.S)
     assert platforms == [
-        ("sharing", "coming"),
+        ("sharing", "partial"),
         ("trade", "partial"),
         ("infrastructure", "coming"),
         ("cooperation", "partial"),
