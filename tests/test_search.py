@@ -186,3 +186,24 @@ def test_a_thai_query_finds_a_chinese_record_about_the_same_thing(settings: Any)
     # the semantic stage obeys access keys too
     hidden = search_documents("โควตาส่งออกข้าว", access_keys=["o_99"], source="xl")
     assert hidden.documents == []
+
+
+def test_broad_queries_count_up_to_a_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harbor.search import engine
+
+    monkeypatch.setattr(engine, "COUNT_CAP", 3)
+    index_documents(
+        IndexDocument(
+            source="cap",
+            object_id=pk,
+            texts={"en": f"coffee {pk}"},
+            access_keys=["public"],
+            kind="notice",
+        )
+        for pk in range(1, 6)
+    )
+    found = search_documents("coffee", access_keys=["public"], source="cap", facet_names=("kind",))
+    assert (found.total, found.total_exact, len(found.documents)) == (3, False, 5)
+    assert found.facets["kind"] == [("notice", 3)]
+    narrow = search_documents("coffee 2", access_keys=["public"], source="cap")
+    assert (narrow.total, narrow.total_exact) == (1, True)

@@ -13,6 +13,8 @@ from typing import Any
 from django.db import connection
 
 FACET_LIMIT = 30
+# Beyond this many matches the total is reported as "at least" and facets count the first matches only.
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class SearchResult:
     hits: list[Hit]
     total: int
     facets: dict[str, list[tuple[str, int]]]
+    total_exact: bool = True
 
 
 class SearchBackend:
@@ -75,21 +78,27 @@ class SearchBackend:
                 [*score_params, *params, query.limit, query.offset],
             )
             hits = [Hit(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
-            cursor.execute(f"SELECT count(*) FROM {from_sql} WHERE {where}", params)
+            # Counting stops at COUNT_CAP: a broad query should not pay for an exact count of everything.
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {from_sql} WHERE {where} LIMIT %s) AS capped",
+                [*params, COUNT_CAP + 1],
+            )
             total = int(cursor.fetchone()[0])
+            exact = total <= COUNT_CAP
+            total = min(total, COUNT_CAP)
             facets: dict[str, list[tuple[str, int]]] = {name: [] for name in query.facet_names}
             if query.facet_names and total:
                 names = ", ".join(["%s"] * len(query.facet_names))
                 facets_sql = (
                     "SELECT f.name, f.value, count(*) AS n FROM search_searchfacet f "
-                    f"WHERE f.name IN ({names}) AND f.document_id IN (SELECT d.id FROM {from_sql} WHERE {where}) "
+                    f"WHERE f.name IN ({names}) AND f.document_id IN (SELECT d.id FROM {from_sql} WHERE {where} LIMIT %s) "
                     "GROUP BY f.name, f.value ORDER BY n DESC, f.value"
                 )
-                cursor.execute(facets_sql, [*query.facet_names, *params])
+                cursor.execute(facets_sql, [*query.facet_names, *params, COUNT_CAP])
                 for name, value, count in cursor.fetchall():
                     if len(facets[name]) < FACET_LIMIT:
                         facets[name].append((value, int(count)))
-        return SearchResult(hits=hits, total=total, facets=facets)
+        return SearchResult(hits=hits, total=total, facets=facets, total_exact=exact)
 
 
 def _fts5_phrase(term: str) -> str:

@@ -248,6 +248,7 @@ def _fuse_semantic(
     return SearchResult(
         hits=[by_id[pk] for pk in order][: query.limit],
         total=result.total + added,
+        total_exact=result.total_exact,
         facets=result.facets,
     )
 
@@ -265,6 +266,7 @@ class Found:
     total: int
     facets: dict[str, list[tuple[str, int]]]
     terms: list[str]
+    total_exact: bool = True
 
 
 def search_documents(
@@ -304,4 +306,10 @@ def search_documents(
         )
         for hit in result.hits
     ]
-    return Found(documents=documents, total=result.total, facets=result.facets, terms=terms)
+    return Found(
+        documents=documents,
+        total=result.total,
+        facets=result.facets,
+        terms=terms,
+        total_exact=result.total_exact,
+    )

@@ -274,6 +274,7 @@ def search(
     snippets = {doc.object_id: doc for doc in result.found.documents}
     return {
         "total": result.found.total,
+        "total_exact": result.found.total_exact,
         "terms": result.found.terms,
         "items": [
             {

@@ -119,6 +119,9 @@ class FacetValue(Schema):
 
 class SearchRead(Schema):
     total: int
+    total_exact: bool = Field(
+        True, description="false when there are more matches than `total` (10,000)"
+    )
     terms: list[str]
     items: list[SearchHit]
     facets: dict[str, list[FacetValue]]
