@@ -89,12 +89,13 @@ class SearchBackend:
             facets: dict[str, list[tuple[str, int]]] = {name: [] for name in query.facet_names}
             if query.facet_names and total:
                 names = ", ".join(["%s"] * len(query.facet_names))
+                # Start from the (capped) matches and look their facet values up by document.
                 facets_sql = (
-                    "SELECT f.name, f.value, count(*) AS n FROM search_searchfacet f "
-                    f"WHERE f.name IN ({names}) AND f.document_id IN (SELECT d.id FROM {from_sql} WHERE {where} LIMIT %s) "
+                    f"SELECT f.name, f.value, count(*) AS n FROM (SELECT d.id AS id FROM {from_sql} WHERE {where} LIMIT %s) AS m "
+                    f"JOIN search_searchfacet f ON f.document_id = m.id WHERE f.name IN ({names}) "
                     "GROUP BY f.name, f.value ORDER BY n DESC, f.value"
                 )
-                cursor.execute(facets_sql, [*query.facet_names, *params, COUNT_CAP])
+                cursor.execute(facets_sql, [*params, COUNT_CAP, *query.facet_names])
                 for name, value, count in cursor.fetchall():
                     if len(facets[name]) < FACET_LIMIT:
                         facets[name].append((value, int(count)))
