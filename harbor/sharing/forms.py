@@ -7,7 +7,7 @@ languages, codes, countries and the sharing policy, and their field errors are p
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -92,25 +92,33 @@ class LanguageTextForm(forms.Form):
             choices=[("", "—"), *content_language_choices()]
         )
 
-    def has_text(self) -> bool:
-        data = getattr(self, "cleaned_data", {})
-        return any(data.get(name) for name in ("title", "summary", "body"))
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.has_text() and not data.get("language"):
+        if has_text(self) and not data.get("language"):
             self.add_error("language", _("Choose the language of this text."))
         return data
 
 
-class BaseLanguageTextFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+def has_text(form: forms.Form) -> bool:
+    """Whether a language fieldset has any text (an empty one is ignored)."""
+    data = getattr(form, "cleaned_data", {})
+    return any(data.get(name) for name in ("title", "summary", "body"))
+
+
+if TYPE_CHECKING:
+    _FormSet = forms.BaseFormSet[LanguageTextForm]
+else:
+    _FormSet = forms.BaseFormSet
+
+
+class BaseLanguageTextFormSet(_FormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
         seen: set[str] = set()
         for form in self.forms:
             language = (form.cleaned_data.get("language") or "").lower()
-            if not language or not form.has_text():  # type: ignore[attr-defined]
+            if not language or not has_text(form):
                 continue
             if language in seen:
                 form.add_error("language", _("This language is already given above."))
@@ -134,6 +142,15 @@ def language_text_formset(
         BaseLanguageTextFormSet,
         LanguageTextFormSet(data, initial=initial or [{}], prefix=TEXTS_PREFIX),
     )
+
+
+def first_language(formset: BaseLanguageTextFormSet) -> str:
+    """The language of the first fieldset with text: the original, unless the writer says otherwise."""
+    for form in formset.forms:
+        data = form.cleaned_data
+        if data.get("language") and has_text(form):
+            return str(data["language"]).lower()
+    return ""
 
 
 def texts_of(formset: BaseLanguageTextFormSet) -> dict[str, dict[str, str]]:
@@ -186,7 +203,10 @@ class RecordForm(ChoicesForm):
         label=_("Original language"),
         required=False,
         max_length=20,
-        help_text=_("The language the record was first written in; left empty, it is detected."),
+        help_text=_(
+            "The language the record was first written in. Left as it is, it is the language of the "
+            "first text below."
+        ),
     )
     topics = forms.CharField(
         label=_("Topics"),
@@ -198,7 +218,9 @@ class RecordForm(ChoicesForm):
         label=_("HS codes"),
         required=False,
         max_length=2000,
-        help_text=_("HS 2022 chapters, headings or subheadings, separated by commas, e.g. “85, 850440”."),
+        help_text=_(
+            "HS 2022 chapters, headings or subheadings, separated by commas, e.g. “85, 850440”."
+        ),
     )
     countries = forms.MultipleChoiceField(
         label=_("Countries concerned"),
@@ -262,7 +284,7 @@ class RecordForm(ChoicesForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["original_language"].widget = forms.Select(
-            choices=[("", _("Detect from the text")), *content_language_choices()]
+            choices=[("", _("The language of the first text")), *content_language_choices()]
         )
         self._choice_field("countries").choices = country_choices(members_only=False)
         self._choice_field("audience_countries").choices = country_choices(members_only=True)
@@ -292,8 +314,12 @@ class RecordForm(ChoicesForm):
             "status": record.status,
         }
 
-    def service_data(self, texts: dict[str, dict[str, str]]) -> dict[str, Any]:
-        """The ``data`` of ``create_record`` and the ``changes`` of ``update_record``."""
+    def service_data(self, texts: BaseLanguageTextFormSet) -> dict[str, Any]:
+        """The ``data`` of ``create_record`` and the ``changes`` of ``update_record``.
+
+        Without a declared original language the first text's language is the original; with no text
+        at all the service detects it (and says what is missing).
+        """
         data = self.cleaned_data
         details: dict[str, str] = {}
         if data["kind"] == RecordKind.OPPORTUNITY and data["opportunity_type"]:
@@ -305,8 +331,8 @@ class RecordForm(ChoicesForm):
         expiry: date | None = data["expiry_date"]
         return {
             "kind": data["kind"],
-            "original_language": data["original_language"].lower(),
-            **texts,
+            "original_language": data["original_language"].lower() or first_language(texts),
+            **texts_of(texts),
             "topics": split_list(data["topics"]),
             "hs_codes": split_list(data["hs_codes"]),
             "countries": list(data["countries"]),

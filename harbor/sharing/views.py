@@ -15,19 +15,19 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from harbor.core.api import actor_of
-from harbor.core.errors import HarborError
+from harbor.core.errors import FieldError, HarborError
 from harbor.core.pages import is_htmx, render_error
 from harbor.core.permissions import allowed
 from harbor.directory.models import Organisation
@@ -56,7 +56,6 @@ from harbor.sharing.forms import (
     language_names,
     language_text_formset,
     texts_initial,
-    texts_of,
 )
 from harbor.sharing.models import InboxItem, Record, Subscription
 from harbor.sharing.validation import LANGUAGES
@@ -94,7 +93,7 @@ FACET_LABELS = {
 TEXT_FIELDS = ("title", "summary", "body")
 
 
-def _reader_language(request: HttpRequest) -> str:
+def _reader_language() -> str:
     return (get_language() or settings.LANGUAGE_CODE).lower()
 
 
@@ -107,21 +106,17 @@ def _country_names(codes: list[str] | None = None) -> dict[str, str]:
 
 def _add_error(form: forms.Form, name: str | None, message: str) -> None:
     """Add a message once: a service may report the same problem for several list items."""
-    existing = form.errors.get(name or forms.forms.NON_FIELD_ERRORS, [])
+    existing = list(form.errors.get(name or NON_FIELD_ERRORS, []))
     if message not in existing:
         form.add_error(name, message)
 
 
-def _add_service_errors(
-    form: forms.Form, error: HarborError, aliases: dict[str, str] | None = None
-) -> None:
+def _add_service_errors(form: forms.Form, error: HarborError) -> None:
     """Put a service's field errors (``hs_codes.0``, ``countries``) on the form's fields."""
     placed = False
     for field_error in error.errors:
         head, _dot, rest = field_error.field.partition(".")
-        name = (aliases or {}).get(head, head)
-        if head == "details" and rest:
-            name = rest
+        name = rest if head == "details" and rest else head
         if name in form.fields:
             _add_error(form, name, str(field_error.message))
             placed = True
@@ -138,7 +133,7 @@ def _add_record_errors(
         for text_form in formset.forms
         if getattr(text_form, "cleaned_data", None)
     }
-    others: list[Any] = []
+    others: list[FieldError] = []
     for field_error in error.errors:
         head, _dot, language = field_error.field.partition(".")
         message = str(field_error.message)
@@ -217,7 +212,9 @@ def my_records(request: HttpRequest) -> HttpResponse:
         return render_error(
             request,
             status=403,
-            detail=_("Records belong to organisations. Register one or accept an invitation first."),
+            detail=_(
+                "Records belong to organisations. Register one or accept an invitation first."
+            ),
         )
     return _record_list(request, mine=True)
 
@@ -274,7 +271,7 @@ def _record_context(
     actor = actor_of(request)
     names = language_names()
     requested = request.GET.get("lang", "").lower()
-    wanted = requested if requested in LANGUAGES else _reader_language(request)
+    wanted = requested if requested in LANGUAGES else _reader_language()
     shown = _shown(record, wanted)
     record_languages = sorted(set(record.title) | set(record.summary) | set(record.body))
     countries = _country_names([*record.countries, *record.audience_countries])
@@ -362,7 +359,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
             status=403,
             detail=_("Only editors, administrators and owners of an organisation can publish."),
         )
-    reader_language = _reader_language(request)
+    reader_language = _reader_language()
     initial_language = reader_language if reader_language in LANGUAGES else ""
     if request.method == "POST" and "add_language" in request.POST:
         return _form_page(
@@ -372,17 +369,17 @@ def record_create(request: HttpRequest) -> HttpResponse:
             None,
         )
     form = RecordForm(request.POST or None)
-    formset = language_text_formset(
-        request.POST or None, initial=[{"language": initial_language}]
-    )
+    formset = language_text_formset(request.POST or None, initial=[{"language": initial_language}])
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid() and formset.is_valid():
+        # Both are validated, so every field error shows at once.
+        form_valid, texts_valid = form.is_valid(), formset.is_valid()
+        if form_valid and texts_valid:
             try:
                 record = services.create_record(
                     actor=actor,
-                    data=form.service_data(texts_of(formset)),
+                    data=form.service_data(formset),
                     publish=form.cleaned_data["status"] == RecordStatus.PUBLISHED,
                 )
             except HarborError as error:
@@ -440,12 +437,13 @@ def record_edit(request: HttpRequest, record_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid() and formset.is_valid():
+        form_valid, texts_valid = form.is_valid(), formset.is_valid()
+        if form_valid and texts_valid:
             try:
                 record = services.update_record(
                     record,
                     actor=actor,
-                    changes=form.service_data(texts_of(formset)),
+                    changes=form.service_data(formset),
                     note=form.cleaned_data["note"],
                 )
                 if with_status and form.cleaned_data["status"] == RecordStatus.PUBLISHED:
@@ -546,9 +544,7 @@ def attachment_add(request: HttpRequest, record_id: int) -> HttpResponse:
             _add_service_errors(form, error)
             status = error.http_status
         else:
-            messages.success(
-                request, _("“%(name)s” is attached.") % {"name": attachment.filename}
-            )
+            messages.success(request, _("“%(name)s” is attached.") % {"name": attachment.filename})
             return redirect("sharing:record_detail", record_id=record.pk)
     context = _record_context(request, record, attachment_form=form)
     return render(request, "sharing/record_detail.html", context, status=status)
@@ -572,7 +568,9 @@ def _display_value(field: str, value: Any, countries: dict[str, str]) -> str:
     if field in ("countries", "audience_countries") and isinstance(value, list):
         return ", ".join(countries.get(str(code), str(code)) for code in value)
     if field == "links" and isinstance(value, list):
-        return ", ".join(str(link.get("url", link)) if isinstance(link, dict) else str(link) for link in value)
+        return ", ".join(
+            str(link.get("url", link)) if isinstance(link, dict) else str(link) for link in value
+        )
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, dict):
@@ -594,7 +592,14 @@ def _comparison(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "language": language,
                     "name": names.get(language, language),
                     "lines": [
-                        ("added" if line.startswith("+") else "removed" if line.startswith("-") else "same", line)
+                        (
+                            "added"
+                            if line.startswith("+")
+                            else "removed"
+                            if line.startswith("-")
+                            else "same",
+                            line,
+                        )
                         for line in lines
                     ],
                 }
@@ -646,6 +651,7 @@ class SearchPage:
     number: int
     total: int
     num_pages: int
+    total_exact: bool = True
 
     @property
     def has_previous(self) -> bool:
@@ -694,7 +700,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 topic=data["topic"],
                 language=data["language"],
                 year=data["year"],
-                reader_language=_reader_language(request),
+                reader_language=_reader_language(),
                 limit=PAGE_SIZE,
                 offset=(number - 1) * PAGE_SIZE,
             )
@@ -731,6 +737,7 @@ def search(request: HttpRequest) -> HttpResponse:
                     number=number,
                     total=result.found.total,
                     num_pages=max(1, math.ceil(result.found.total / PAGE_SIZE)),
+                    total_exact=result.found.total_exact,
                 ),
                 previous_url=_querystring(request.GET, page=str(number - 1)),
                 next_url=_querystring(request.GET, page=str(number + 1)),
@@ -786,7 +793,9 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
         {
             "subscription": subscription,
             "feed_url": _feed_url(subscription),
-            "kinds": [RecordKind(kind).label for kind in subscription.kinds if kind in RecordKind.values],
+            "kinds": [
+                RecordKind(kind).label for kind in subscription.kinds if kind in RecordKind.values
+            ],
             "countries": [countries.get(code, code) for code in subscription.countries],
         }
         for subscription in subscriptions.list_subscriptions_for(actor)
@@ -846,7 +855,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def inbox_mark_read(request: HttpRequest, item_id: int) -> HttpResponse:
     """Mark an inbox item as read; answers HTMX with the updated row."""
     actor = actor_of(request)
-    item = subscriptions.list_inbox_for(actor).select_related("record__owner").filter(pk=item_id).first()
+    item = (
+        subscriptions.list_inbox_for(actor)
+        .select_related("record__owner")
+        .filter(pk=item_id)
+        .first()
+    )
     if item is None:
         return render_error(request, status=404, detail=_("No such inbox item."))
     try:
@@ -858,4 +872,3 @@ def inbox_mark_read(request: HttpRequest, item_id: int) -> HttpResponse:
             request, "sharing/partials/_inbox_row.html", {"row": _inbox_rows(request, [item])[0]}
         )
     return redirect("sharing:inbox")
-
