@@ -16,7 +16,11 @@ _counter = itertools.count(1)
 def make_user(username: str | None = None, *, staff: bool = False) -> User:
     name = username or f"user{next(_counter)}"
     return services.create_user(
-        username=name, email=f"{name}@example.org", password=PASSWORD, is_staff=staff, actor=Actor.system("test")
+        username=name,
+        email=f"{name}@example.org",
+        password=PASSWORD,
+        is_staff=staff,
+        actor=Actor.system("test"),
     )
 
 
