@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -183,3 +186,23 @@ def job_start(request: HttpRequest) -> HttpResponse:
     except HarborError as error:
         return render_error(request, error)
     return redirect(reverse("job_detail", args=[job.pk]))
+
+
+def place_service_errors(
+    form: forms.Form, error: HarborError, *, field_for: Callable[[str], str] | None = None
+) -> None:
+    """Put a service's field errors on the form fields they name (``field_for`` maps a service path such as
+    ``hs_codes.0`` to a form field); anything that fits no field goes on the form as a whole, once."""
+
+    def add(name: str | None, message: str) -> None:
+        if message not in form.errors.get(name or NON_FIELD_ERRORS, []):
+            form.add_error(name, message)
+
+    placed = False
+    for field_error in error.errors:
+        name = field_for(field_error.field) if field_for else field_error.field.split(".")[0]
+        if name in form.fields:
+            add(name, str(field_error.message))
+            placed = True
+    if not placed:
+        add(None, str(error.detail))

@@ -26,7 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from harbor.core.api import actor_of
 from harbor.core.errors import HarborError
-from harbor.core.pages import is_htmx, render_error
+from harbor.core.pages import is_htmx, place_service_errors, render_error
 from harbor.core.permissions import allowed
 from harbor.directory import permissions as perms
 from harbor.directory import selectors, services
@@ -54,15 +54,12 @@ FIELD_ALIASES = {
 
 def add_service_error(form: forms.Form, error: HarborError) -> None:
     """Put a service's field errors on the matching form fields, and its detail on the form otherwise."""
-    placed = False
-    for field_error in error.errors:
-        name = field_error.field.split(".")[0]
-        name = FIELD_ALIASES.get(name, name)
-        if name in form.fields:
-            form.add_error(name, str(field_error.message))
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.detail))
+
+    def field_for(path: str) -> str:
+        name = path.split(".")[0]
+        return FIELD_ALIASES.get(name, name)
+
+    place_service_errors(form, error, field_for=field_for)
 
 
 def _safe_next(request: HttpRequest, target: str | None) -> str:

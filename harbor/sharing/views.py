@@ -28,7 +28,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from harbor.core.api import actor_of
 from harbor.core.errors import FieldError, HarborError
-from harbor.core.pages import is_htmx, render_error
+from harbor.core.pages import is_htmx, place_service_errors, render_error
 from harbor.core.permissions import allowed
 from harbor.directory.models import Organisation
 from harbor.reference.selectors import list_countries
@@ -112,16 +112,13 @@ def _add_error(form: forms.Form, name: str | None, message: str) -> None:
 
 
 def _add_service_errors(form: forms.Form, error: HarborError) -> None:
-    """Put a service's field errors (``hs_codes.0``, ``countries``) on the form's fields."""
-    placed = False
-    for field_error in error.errors:
-        head, _dot, rest = field_error.field.partition(".")
-        name = rest if head == "details" and rest else head
-        if name in form.fields:
-            _add_error(form, name, str(field_error.message))
-            placed = True
-    if not placed:
-        _add_error(form, None, str(error.detail))
+    """Put a service's field errors (``hs_codes.0``, ``countries``, ``details.service_area``) on the form."""
+
+    def field_for(path: str) -> str:
+        head, _dot, rest = path.partition(".")
+        return rest if head == "details" and rest else head
+
+    place_service_errors(form, error, field_for=field_for)
 
 
 def _add_record_errors(
