@@ -10,6 +10,7 @@ from django.utils import timezone
 from harbor.core.jobs import JobReporter, job_handler
 from harbor.core.models import Job, JobStatus
 from harbor.search.models import SearchDocument
+from harbor.search.services import embed_missing
 from harbor.search.sources import sources
 
 KIND = "search.rebuild"
@@ -68,4 +69,6 @@ def start_or_resume(*, resume: bool) -> Job:
 @job_handler(KIND)
 def rebuild_job(reporter: JobReporter, params: dict[str, Any]) -> dict[str, Any]:
     reporter.set_total(sum(source.count() for source in sources().values()))
-    return rebuild(reporter.job)
+    result = rebuild(reporter.job)
+    result["embedded"] = embed_missing()
+    return result

@@ -9,7 +9,10 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from harbor.core.models import JobStatus
+from harbor.search import semantic
+from harbor.search.models import SearchDocument
 from harbor.search.rebuild import rebuild, start_or_resume
+from harbor.search.services import embed_missing
 
 
 class Command(BaseCommand):
@@ -28,7 +31,12 @@ class Command(BaseCommand):
         job.save(update_fields=["status"])
         with tqdm(total=job.total, initial=job.progress, desc="indexing", unit="records") as bar:
             result = rebuild(job, progress=bar.update)
+        missing = SearchDocument.objects.filter(vector__isnull=True).count()
+        with tqdm(
+            total=missing, desc="embedding", unit="records", disable=not semantic.available()
+        ) as bar:
+            embedded = embed_missing(progress=bar.update)
         job.status = JobStatus.SUCCEEDED
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "finished_at"])
-        self.stdout.write(f"search index rebuilt: {result['indexed']}")
+        self.stdout.write(f"search index rebuilt: {result['indexed']}; {embedded} embeddings added")
