@@ -425,3 +425,21 @@ def test_attachment_is_sniffed_checksummed_and_guarded(
     )
     assert too_big.status_code == 422
     assert record.attachments.count() == 1
+
+
+def test_change_feed_records_are_the_same_as_the_record_api(
+    api: Callable[..., Client], owner: User, org: Organisation, publish: Callable[..., Record]
+) -> None:
+    record = publish(
+        actor_for(owner),
+        title={"vi": "Thông báo \"đặc biệt\" về thuế", "en": "Special tariff notice"},
+        summary={"vi": "Tóm tắt"},
+        topics=["tariff"],
+        hs_codes=["0901"],
+        countries=["VN", "CN"],
+        links=[{"url": "https://example.org/a", "label": "A"}],
+        effective_date="2026-12-01",
+    )
+    client = api(owner)
+    from_feed = client.get("/api/v1/changes").json()["items"][0]["record"]
+    assert from_feed == client.get(f"/api/v1/records/{record.pk}").json()
