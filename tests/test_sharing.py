@@ -432,7 +432,7 @@ def test_change_feed_records_are_the_same_as_the_record_api(
 ) -> None:
     record = publish(
         actor_for(owner),
-        title={"vi": "Thông báo \"đặc biệt\" về thuế", "en": "Special tariff notice"},
+        title={"vi": 'Thông báo "đặc biệt" về thuế', "en": "Special tariff notice"},
         summary={"vi": "Tóm tắt"},
         topics=["tariff"],
         hs_codes=["0901"],
