@@ -7,6 +7,7 @@ facet values inside the same query, so a caller cannot see documents, or counts,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +103,11 @@ class SearchBackend:
         return SearchResult(hits=hits, total=total, facets=facets, total_exact=exact)
 
 
+def source_marker(source: str) -> str:
+    """The token that marks a document's source among its access keys (so FTS5 filters it in the match)."""
+    return "src_" + re.sub(r"[^a-z0-9]", "_", source.lower())
+
+
 def _fts5_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
@@ -109,9 +115,14 @@ def _fts5_phrase(term: str) -> str:
 class SqliteBackend(SearchBackend):
     """FTS5 (unicode61, diacritics kept, marks as word characters) on the segmented shadow column."""
 
-    def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
+    def _expression(self, query: SearchQuery) -> str:
+        """The MATCH expression: terms, the source marker and the reader's access keys."""
         access = " OR ".join(_fts5_phrase(key) for key in query.access_keys) or '"-"'
         expression = "{acl_terms}: (" + access + ")"
+        if query.source:
+            expression = (
+                "{acl_terms}: " + _fts5_phrase(source_marker(query.source)) + " AND " + expression
+            )
         if query.terms:
             expression = (
                 "{terms}: ("
@@ -119,6 +130,63 @@ class SqliteBackend(SearchBackend):
                 + ") AND "
                 + expression
             )
+        return expression
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Ranked queries run on the full-text index alone; only the page's rows touch the documents."""
+        if not query.terms:
+            return super().search(query)
+        where = ["search_fts MATCH %s"]
+        params: list[Any] = [self._expression(query)]
+        for name, values in sorted(query.filters.items()):
+            if values:
+                placeholders = ", ".join(["%s"] * len(values))
+                where.append(
+                    f"search_fts.rowid IN (SELECT document_id FROM search_searchfacet WHERE name = %s AND value IN ({placeholders}))"
+                )
+                params = [*params, name, *values]
+        condition = " AND ".join(where)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT search_fts.rowid, bm25(search_fts, 1.0, 0.0) AS score FROM search_fts WHERE {condition} "
+                "ORDER BY score, search_fts.rowid LIMIT %s OFFSET %s",
+                [*params, query.limit, query.offset],
+            )
+            ranked = cursor.fetchall()
+            objects: dict[int, int] = {}
+            if ranked:
+                marks = ", ".join(["%s"] * len(ranked))
+                cursor.execute(
+                    f"SELECT id, object_id FROM search_searchdocument WHERE id IN ({marks})",
+                    [row[0] for row in ranked],
+                )
+                objects = dict(cursor.fetchall())
+            hits = [
+                Hit(row[0], objects[row[0]], float(row[1])) for row in ranked if row[0] in objects
+            ]
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE {condition} LIMIT %s) AS capped",
+                [*params, COUNT_CAP + 1],
+            )
+            total = int(cursor.fetchone()[0])
+            facets: dict[str, list[tuple[str, int]]] = {name: [] for name in query.facet_names}
+            if query.facet_names and total:
+                names = ", ".join(["%s"] * len(query.facet_names))
+                cursor.execute(
+                    f"SELECT f.name, f.value, count(*) AS n FROM (SELECT search_fts.rowid AS id FROM search_fts WHERE {condition} LIMIT %s) AS m "
+                    f"JOIN search_searchfacet f ON f.document_id = m.id WHERE f.name IN ({names}) "
+                    "GROUP BY f.name, f.value ORDER BY n DESC, f.value",
+                    [*params, COUNT_CAP, *query.facet_names],
+                )
+                for name, value, count in cursor.fetchall():
+                    if len(facets[name]) < FACET_LIMIT:
+                        facets[name].append((value, int(count)))
+        return SearchResult(
+            hits=hits, total=min(total, COUNT_CAP), facets=facets, total_exact=total <= COUNT_CAP
+        )
+
+    def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
+        expression = self._expression(query)
         # CROSS JOIN keeps the full-text match as the outer loop (SQLite would otherwise start from the
         # source index and probe the match per row).
         from_sql = "search_fts CROSS JOIN search_searchdocument d ON d.id = search_fts.rowid"

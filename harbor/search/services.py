@@ -19,7 +19,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from harbor.search import semantic
-from harbor.search.engine import Hit, SearchBackend, SearchQuery, SearchResult, backend
+from harbor.search.engine import (
+    Hit,
+    SearchBackend,
+    SearchQuery,
+    SearchResult,
+    backend,
+    source_marker,
+)
 from harbor.search.models import SearchDocument
 from harbor.search.text import highlight_spans, index_terms, query_terms
 
@@ -53,7 +60,7 @@ def prepare_row(doc: IndexDocument) -> tuple[Any, ...]:
         doc.object_id,
         json.dumps(doc.texts, ensure_ascii=False),
         " ".join(term for text in doc.texts.values() for term in index_terms(text)),
-        " ".join(key.lower() for key in doc.access_keys),
+        " ".join([*(key.lower() for key in doc.access_keys), source_marker(doc.source)]),
         doc.kind,
         doc.country,
         doc.date,
