@@ -49,6 +49,9 @@ class SearchResult:
 class SearchBackend:
     """The common part: facet filters, counting and the shape of the SQL; engines supply the match."""
 
+    # How the capped matches meet their facet values (SQLite needs CROSS JOIN to keep the matches outside).
+    facet_join = "JOIN"
+
     def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
         """FROM clause, WHERE clause with its params, score expression with its params."""
         raise NotImplementedError
@@ -93,7 +96,7 @@ class SearchBackend:
                 # Start from the (capped) matches and look their facet values up by document.
                 facets_sql = (
                     f"SELECT f.name, f.value, count(*) AS n FROM (SELECT d.id AS id FROM {from_sql} WHERE {where} LIMIT %s) AS m "
-                    f"JOIN search_searchfacet f ON f.document_id = m.id WHERE f.name IN ({names}) "
+                    f"{self.facet_join} search_searchfacet f ON f.document_id = m.id WHERE f.name IN ({names}) "
                     "GROUP BY f.name, f.value ORDER BY n DESC, f.value"
                 )
                 cursor.execute(facets_sql, [*params, COUNT_CAP, *query.facet_names])
@@ -114,6 +117,8 @@ def _fts5_phrase(term: str) -> str:
 
 class SqliteBackend(SearchBackend):
     """FTS5 (unicode61, diacritics kept, marks as word characters) on the segmented shadow column."""
+
+    facet_join = "CROSS JOIN"
 
     def _expression(self, query: SearchQuery) -> str:
         """The MATCH expression: terms, the source marker and the reader's access keys."""
@@ -174,7 +179,7 @@ class SqliteBackend(SearchBackend):
                 names = ", ".join(["%s"] * len(query.facet_names))
                 cursor.execute(
                     f"SELECT f.name, f.value, count(*) AS n FROM (SELECT search_fts.rowid AS id FROM search_fts WHERE {condition} LIMIT %s) AS m "
-                    f"JOIN search_searchfacet f ON f.document_id = m.id WHERE f.name IN ({names}) "
+                    f"{self.facet_join} search_searchfacet f ON f.document_id = m.id WHERE f.name IN ({names}) "
                     "GROUP BY f.name, f.value ORDER BY n DESC, f.value",
                     [*params, COUNT_CAP, *query.facet_names],
                 )
