@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "harbor.search",
     "harbor.language",
     "harbor.sharing",
+    "harbor.fx",
+    "harbor.trade",
 ]
 
 MIDDLEWARE = [
