@@ -7,8 +7,10 @@ from ninja import NinjaAPI
 from harbor.core.api import install_error_handlers
 from harbor.core.jobs_api import router as jobs_router
 from harbor.directory.api import router as directory_router
+from harbor.fx.api import router as fx_router
 from harbor.reference.api import router as reference_router
 from harbor.sharing.api import router as sharing_router
+from harbor.trade.api import router as trade_router
 
 api = NinjaAPI(
     title="Information Harbor API",
@@ -27,3 +29,5 @@ api.add_router("/reference", reference_router)
 api.add_router("/", directory_router)
 api.add_router("/", jobs_router)
 api.add_router("/", sharing_router)
+api.add_router("/fx", fx_router)
+api.add_router("/trade", trade_router)

@@ -6,3 +6,6 @@ class FxConfig(AppConfig):
     name = "harbor.fx"
     label = "fx"
     verbose_name = _("Exchange rates")
+
+    def ready(self) -> None:
+        from harbor.fx import demo, importers, permissions  # noqa: F401 - demo loader, import job, rules
