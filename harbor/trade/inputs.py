@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from harbor.core.errors import FieldError, ValidationFailed
-from harbor.reference.models import Currency, HsCode
 from harbor.trade import agreements, selectors
 from harbor.trade.landed_cost import Shipment
 from harbor.trade.origin import Material, OriginInput
@@ -40,17 +39,15 @@ def materials_from(items: Iterable[Any] | None) -> tuple[Material, ...]:
 
 def check_known_codes(*, hs_code: str, materials: tuple[Material, ...], currency: str) -> None:
     """Refuse HS codes that are not HS 2022 subheadings and unknown currencies, naming each field."""
-    wanted = {hs_code[:6], *(material.hs_code[:6] for material in materials)}
-    known = set(HsCode.objects.filter(code__in=wanted, level=6).values_list("code", flat=True))
     errors: list[FieldError] = []
     message = _("Not an HS 2022 subheading.")
-    if len(hs_code) == 6 and hs_code.isdigit() and hs_code not in known:
+    if len(hs_code) == 6 and hs_code.isdigit() and not selectors.known_subheading(hs_code):
         errors.append(FieldError("hs_code", message))
     for index, material in enumerate(materials):
         code = material.hs_code
-        if len(code) == 6 and code.isdigit() and code not in known:
+        if len(code) == 6 and code.isdigit() and not selectors.known_subheading(code):
             errors.append(FieldError(f"materials[{index}].hs_code", message))
-    if len(currency) == 3 and not Currency.objects.filter(code=currency).exists():
+    if len(currency) == 3 and currency not in selectors.currency_minor_units():
         errors.append(FieldError("currency", _("Unknown currency code.")))
     if errors:
         raise ValidationFailed(

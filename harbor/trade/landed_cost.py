@@ -256,7 +256,7 @@ def _validate(shipment: Shipment) -> tuple[Country, Currency]:
     for name in ("importer", "exporter"):
         if getattr(shipment, name) not in countries:
             errors.append(FieldError(name, _("Unknown country code.")))
-    if not Currency.objects.filter(code=shipment.currency).exists():
+    if shipment.currency not in selectors.currency_minor_units():
         errors.append(FieldError("currency", _("Unknown currency code.")))
     for name in ("fob_value", "freight", "insurance"):
         if getattr(shipment, name) < 0:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from harbor.core.errors import NotFound, ValidationFailed
-from harbor.reference.models import Country, HsCode
+from harbor.reference.models import Country, Currency, HsCode
 from harbor.trade.hs_titles import chapter_title, section_title
 from harbor.trade.models import (
     CustomsRegime,
@@ -141,8 +142,30 @@ def get_hs(code: str, *, language: str) -> HsEntry:
     return entry
 
 
+@cache
+def _subheadings() -> frozenset[str]:
+    """The HS 2022 six-digit codes; the nomenclature is fixed once loaded, so one read per process."""
+    return frozenset(HsCode.objects.filter(level=6).values_list("code", flat=True))
+
+
 def known_subheading(code: str) -> bool:
-    return HsCode.objects.filter(code=code[:6], level=6).exists()
+    found = _subheadings()
+    if not found:  # not loaded yet when first asked: do not remember an empty nomenclature
+        _subheadings.cache_clear()
+    return code[:6] in found
+
+
+@cache
+def _currencies() -> dict[str, int]:
+    return dict(Currency.objects.values_list("code", "minor_unit"))
+
+
+def currency_minor_units() -> dict[str, int]:
+    """ISO 4217 codes and their minor units (fixed reference data, read once per process)."""
+    found = _currencies()
+    if not found:
+        _currencies.cache_clear()
+    return found
 
 
 def tariff_lines(*, importer: str, hs: str, on: date, agreement: str = "") -> QuerySet[TariffLine]:
