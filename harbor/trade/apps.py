@@ -6,3 +6,6 @@ class TradeConfig(AppConfig):
     name = "harbor.trade"
     label = "trade"
     verbose_name = _("Trade rules")
+
+    def ready(self) -> None:
+        from harbor.trade import demo, permissions, services  # noqa: F401 - rules, demo loader, import job
