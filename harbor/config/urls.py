@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("harbor.core.urls")),
     path("", include("harbor.directory.urls")),
     path("", include("harbor.sharing.urls")),
+    path("", include("harbor.trade.urls")),
 ]

@@ -99,9 +99,20 @@ def platforms() -> list[Platform]:
             ),
             [
                 Feature(
+                    gettext_lazy(
+                        "HS codes, tariffs and rules of origin, with an origin calculator"
+                    ),
+                    reverse("trade:home"),
+                ),
+                Feature(
+                    gettext_lazy("Landed cost under each agreement, with dated exchange rates"),
+                    reverse("trade:landed_cost"),
+                ),
+                Feature(gettext_lazy("Form E pre-check"), reverse("trade:form_e")),
+                Feature(
                     gettext_lazy("Reference data: member states, currencies and languages"),
                     "/api/v1/reference/countries?members_only=true",
-                )
+                ),
             ],
         ),
         Platform(

@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from harbor.core.errors import FieldError, ValidationFailed
 from harbor.fx import selectors as fx
 from harbor.fx.errors import FxError
-from harbor.reference.models import Country, Currency
 from harbor.trade import agreements, origin, selectors
 from harbor.trade.choices import RateType, TaxBase, TaxKind, ValuationBasis
 from harbor.trade.models import ImportTax, TariffLine
@@ -230,9 +229,10 @@ def _taxes(
             if tax.kind != TaxKind.EXCISE and tax.base == TaxBase.VALUE_PLUS_DUTY_EXCISE:
                 base += excise_total
             amount = _percent_of(base, tax.rate_percent)
+            major = Decimal(base).scaleb(-selectors.currency_minor_units().get(currency, 2))
             basis = _("%(rate)s%% of %(base)s") % {
                 "rate": f"{tax.rate_percent.normalize():f}",
-                "base": base,
+                "base": f"{major:,f} {currency}",
             }
         else:
             amount = _convert(tax.fixed_amount or 0, tax.currency or currency, currency, on)
@@ -245,14 +245,17 @@ def _taxes(
     return components
 
 
-def _validate(shipment: Shipment) -> tuple[Country, Currency]:
+@dataclass(frozen=True)
+class ImporterCurrency:
+    """The importing country's currency, in which the quote is made."""
+
+    code: str
+    minor_unit: int
+
+
+def _validate(shipment: Shipment) -> ImporterCurrency:
     errors: list[FieldError] = []
-    countries = {
-        country.code: country
-        for country in Country.objects.select_related("currency").filter(
-            code__in=[shipment.importer, shipment.exporter]
-        )
-    }
+    countries = selectors.country_currencies()
     for name in ("importer", "exporter"):
         if getattr(shipment, name) not in countries:
             errors.append(FieldError(name, _("Unknown country code.")))
@@ -278,10 +281,10 @@ def _validate(shipment: Shipment) -> tuple[Country, Currency]:
             % {"fields": ", ".join(error.field for error in errors)},
             errors,
         )
-    importer = countries[shipment.importer]
-    if importer.currency is None:
+    currency = countries[shipment.importer]
+    if currency is None:
         raise ValidationFailed.for_field("importer", _("The importing country has no currency."))
-    return importer, importer.currency
+    return ImporterCurrency(currency, selectors.currency_minor_units()[currency])
 
 
 def _agreements_for(shipment: Shipment) -> list[str]:
@@ -324,8 +327,9 @@ def _origin(option: Option, shipment: Shipment, currency: str) -> None:
 
 def quote_landed_cost(shipment: Shipment) -> Quote:
     """Price a shipment under MFN and every agreement it may use (see the module's rules)."""
-    importer, currency = _validate(shipment)
-    regime = selectors.customs_regime(importer.code)
+    currency = _validate(shipment)
+    importer = shipment.importer
+    regime = selectors.customs_regime(importer)
     basis = regime.valuation_basis if regime else ValuationBasis.CIF
     declared = shipment.fob_value
     if basis == ValuationBasis.CIF:
@@ -342,9 +346,9 @@ def quote_landed_cost(shipment: Shipment) -> Quote:
             shipment.freight + shipment.insurance, shipment.currency, currency.code, shipment.on
         )
     lines_by_agreement: dict[str, list[TariffLine]] = {}
-    for row in selectors.tariff_lines(importer=importer.code, hs=shipment.hs_code, on=shipment.on):
+    for row in selectors.tariff_lines(importer=importer, hs=shipment.hs_code, on=shipment.on):
         lines_by_agreement.setdefault(row.schedule.agreement, []).append(row)
-    taxes = selectors.import_taxes(country=importer.code, hs=shipment.hs_code, on=shipment.on)
+    taxes = selectors.import_taxes(country=importer, hs=shipment.hs_code, on=shipment.on)
 
     options: list[Option] = []
     for code in [MFN, *_agreements_for(shipment)]:
@@ -412,9 +416,7 @@ def quote_landed_cost(shipment: Shipment) -> Quote:
             "agency": measure.agency,
             "is_sample": measure.is_sample,
         }
-        for measure in selectors.measures(
-            importer=importer.code, hs=shipment.hs_code, on=shipment.on
-        )
+        for measure in selectors.measures(importer=importer, hs=shipment.hs_code, on=shipment.on)
     ]
     return Quote(
         shipment=shipment,

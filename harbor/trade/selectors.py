@@ -160,6 +160,19 @@ def _currencies() -> dict[str, int]:
     return dict(Currency.objects.values_list("code", "minor_unit"))
 
 
+@cache
+def _country_currencies() -> dict[str, str | None]:
+    return dict(Country.objects.values_list("code", "currency_id"))
+
+
+def country_currencies() -> dict[str, str | None]:
+    """Each country's ISO 4217 currency (fixed reference data, read once per process)."""
+    found = _country_currencies()
+    if not found:
+        _country_currencies.cache_clear()
+    return found
+
+
 def currency_minor_units() -> dict[str, int]:
     """ISO 4217 codes and their minor units (fixed reference data, read once per process)."""
     found = _currencies()
