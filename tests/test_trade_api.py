@@ -405,3 +405,62 @@ def test_landed_cost_without_a_recent_rate_names_the_date() -> None:
 
     assert response.status_code == 422
     assert _fields(response) == ["date"]
+
+
+TARIFF_CSV = (
+    "importer,agreement,nomenclature,code,description,rate_type,ad_valorem_percent,specific_amount,"
+    "specific_currency,unit,valid_from,valid_to,legal_source,source_url\n"
+    "VN,MFN,HS2022,940360,Wooden furniture,ad_valorem,25,,,,2025-01-01,,Test tariff (sample),\n"
+)
+
+
+def test_staff_import_a_tariff_file_through_the_api_as_a_job(
+    session_client: Any,
+    staff: Any,
+    settings: Any,
+    tmp_path: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from harbor.core.jobs import run_job
+
+    settings.DATA_DIR = tmp_path
+    with django_capture_on_commit_callbacks(execute=False):
+        response = session_client(staff).post(
+            "/api/v1/trade/imports",
+            {"file": SimpleUploadedFile("vn.csv", TARIFF_CSV.encode()), "sample": "true"},
+        )
+
+    assert response.status_code == 202, response.content
+    job = run_job(response.json()["job_id"])
+    assert job.status == "succeeded", job.log
+    line = TariffLine.objects.get(schedule__importer_id="VN", code="940360")
+    assert (line.ad_valorem_percent, line.schedule.is_sample) == (Decimal(25), True)
+
+
+def test_importing_trade_data_is_refused_to_members_and_anonymous_callers(
+    api: Any, outsider: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def upload(client: Any) -> Any:
+        return client.post(
+            "/api/v1/trade/imports", {"file": SimpleUploadedFile("vn.csv", TARIFF_CSV.encode())}
+        )
+
+    assert upload(api(outsider)).status_code == 403
+    assert upload(api(None)).status_code == 401
+    assert TariffLine.objects.filter(schedule__importer_id="VN").count() == 0
+
+
+def test_importing_trade_data_names_a_bad_kind(session_client: Any, staff: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = session_client(staff).post(
+        "/api/v1/trade/imports",
+        {"file": SimpleUploadedFile("vn.csv", TARIFF_CSV.encode()), "kind": "prices"},
+    )
+
+    assert response.status_code == 422
+    assert _fields(response) == ["kind"]

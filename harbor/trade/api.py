@@ -7,13 +7,18 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import Body, Router
+from django.utils.translation import gettext as _
+from ninja import Body, File, Form, Router
+from ninja.files import UploadedFile
 
-from harbor.core.api import Problem
-from harbor.trade import agreements, form_e, selectors
+from harbor.core.api import Problem, actor_of, signed_in
+from harbor.core.errors import ValidationFailed
+from harbor.trade import agreements, form_e, selectors, services
 from harbor.trade.choices import NtmChapter
+from harbor.trade.importers import TariffOptions
 from harbor.trade.inputs import origin_input_from, shipment_from
 from harbor.trade.landed_cost import quote_landed_cost, rate_text
 from harbor.trade.models import NonTariffMeasure, TariffLine
@@ -22,6 +27,7 @@ from harbor.trade.schemas import (
     AgreementRead,
     HsDetail,
     HsRead,
+    ImportStarted,
     LandedCostRead,
     LandedCostRequest,
     MeasureRead,
@@ -33,6 +39,7 @@ from harbor.trade.schemas import (
 router = Router(tags=["trade"])
 FormEBody = Annotated[dict[str, Any], Body(...)]
 ERRORS = {400: Problem, 404: Problem, 422: Problem}
+WRITE_ERRORS = {**ERRORS, 401: Problem, 403: Problem}
 
 
 def _language() -> str:
@@ -193,3 +200,46 @@ def _today() -> date:
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+@router.post(
+    "/imports",
+    response={202: ImportStarted, **WRITE_ERRORS},
+    auth=signed_in,
+    operation_id="import_trade_data",
+)
+def import_trade_data(
+    request: HttpRequest,
+    file: UploadedFile = File(...),  # noqa: B008
+    kind: str = Form("tariffs"),
+    format: str = Form("harbor"),
+    agreement: str = Form(""),
+    importer: str = Form(""),
+    sample: bool = Form(False),
+    legal_source: str = Form(""),
+    source_url: str = Form(""),
+) -> object:
+    """Import a CSV file of tariffs (harbor or WITS layout), rules, measures, taxes or regimes as a job,
+    all or nothing, with a report per row; follow it at ``/api/v1/jobs/{job_id}``. Platform staff and
+    government agencies of the countries concerned only; see the layouts in ``docs/tariff-import.md``."""
+    limit = settings.HARBOR_MAX_ATTACHMENT_BYTES
+    if (file.size or 0) > limit:
+        raise ValidationFailed.for_field(
+            "file", _("The file is larger than %(limit)d bytes.") % {"limit": limit}
+        )
+    options = TariffOptions(
+        file_format=format,
+        agreement=agreement.upper(),
+        importer=importer.upper(),
+        sample=sample,
+        legal_source=legal_source,
+        source_url=source_url,
+    )
+    job = services.start_trade_import(
+        actor=actor_of(request),
+        kind=kind,
+        filename=file.name or "",
+        content=file.read(),
+        options=options,
+    )
+    return 202, {"job_id": job.pk, "status": job.status, "url": f"/api/v1/jobs/{job.pk}"}

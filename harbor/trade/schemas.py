@@ -171,3 +171,9 @@ class LandedCostRead(Schema):
     best: str | None
     options: list[OptionRead]
     measures: list[dict[str, Any]]
+
+
+class ImportStarted(Schema):
+    job_id: int
+    status: str
+    url: str
