@@ -1007,6 +1007,7 @@ def test_navigation_and_home_lead_to_the_sharing_pages(db: None) -> None:
         "/search/",
         "/inbox/",
         "/subscriptions/",
+        "/trade/",
         "/jobs/",
         "/api/docs",
         "/account/tokens/",
