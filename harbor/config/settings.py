@@ -237,6 +237,11 @@ HARBOR_RATE_LIMIT_TOKEN = int(os.environ.get("HARBOR_RATE_LIMIT_TOKEN", "600"))
 HARBOR_RATE_LIMIT_IP = int(os.environ.get("HARBOR_RATE_LIMIT_IP", "300"))
 HARBOR_OUTBOUND_ALLOWED_NETWORKS = env_list("HARBOR_OUTBOUND_ALLOWED_NETWORKS", "")
 HARBOR_SEARCH_SEMANTIC = env_bool("HARBOR_SEARCH_SEMANTIC", True)
+# Machine translation: converted CTranslate2 models, one folder each with a manifest.json (see OPERATIONS.md).
+HARBOR_MT_MODELS_DIR = Path(os.environ.get("HARBOR_MT_MODELS_DIR", str(DATA_DIR / "mt-models")))
+# Threads CTranslate2 may use per translation (intra-op), and sentences per batch.
+HARBOR_MT_THREADS = int(os.environ.get("HARBOR_MT_THREADS", "2"))
+HARBOR_MT_BATCH_SIZE = int(os.environ.get("HARBOR_MT_BATCH_SIZE", "32"))
 HARBOR_PUBLIC_URL = os.environ.get("HARBOR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 HARBOR_API_TOKEN_DEFAULT_DAYS = int(os.environ.get("HARBOR_API_TOKEN_DEFAULT_DAYS", "90"))
 
