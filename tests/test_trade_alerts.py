@@ -195,10 +195,12 @@ def test_the_same_changes_are_never_published_twice(
     path.write_text(schedule(FURNITURE_2025, start="2025-01-01"), encoding="utf-8")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         import_tariffs(path, actor=SYSTEM)
-    assert len(callbacks) == 1
+    # After commit: the cached trade tables are forgotten, then the alerts are published.
+    assert len(callbacks) == 2
+    publish = callbacks[1]
 
-    callbacks[0]()
-    callbacks[0]()
+    publish()
+    publish()
 
     assert Record.objects.count() == 1
 

@@ -27,6 +27,7 @@ from harbor.core.errors import FieldError, ValidationFailed
 from harbor.core.jobs import JobReporter, job_handler
 from harbor.core.permissions import require
 from harbor.fx import permissions as perms
+from harbor.fx import selectors
 from harbor.fx.catalogue import ECB, ECB_CURRENCIES, FRED, FRED_SERIES, SOURCES
 from harbor.fx.models import ExchangeRate, RateSource, rate_fits
 from harbor.reference.models import Currency
@@ -283,6 +284,7 @@ def store_observations(
             report.created += len(new)
             step(len(batch))
         if report.created or report.updated:
+            transaction.on_commit(selectors.forget_cached_rates)
             record_audit(
                 actor,
                 "fx.rates.imported",

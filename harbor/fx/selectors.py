@@ -31,6 +31,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 from itertools import permutations, product
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -177,15 +178,21 @@ def _sources() -> dict[str, RateSource]:
     return sources
 
 
+def _currencies() -> dict[str, Currency]:
+    """ISO 4217 currencies (reference data, fixed once loaded), read once per cache period."""
+    found: dict[str, Currency] | None = cache.get("fx:currencies")
+    if not found:
+        found = {currency.code: currency for currency in Currency.objects.all()}
+        if found:
+            cache.set("fx:currencies", found, CACHE_SECONDS)
+    return found
+
+
 def get_currencies(base: str, quote: str) -> tuple[Currency, Currency]:
     """Both currencies, by ISO 4217 code (any case); an unknown code fails naming ``base`` or ``quote``."""
     codes = {"base": (base or "").strip().upper(), "quote": (quote or "").strip().upper()}
-    found = {
-        currency.code: currency
-        for currency in Currency.objects.filter(
-            code__in=[code for code in codes.values() if _CODE.match(code)]
-        )
-    }
+    known = _currencies()
+    found = {code: known[code] for code in codes.values() if code in known}
     errors = [
         FieldError(
             name,
@@ -209,10 +216,35 @@ def get_rate(base: str, quote: str, *, on: date) -> Rate:
     Raises ``ValidationFailed`` for an unknown currency and ``FxError`` (404) when no observation answers.
     """
     base_currency, quote_currency = get_currencies(base, quote)
-    return _rate(base_currency.code, quote_currency.code, on, _sources())
+    return _rate(base_currency.code, quote_currency.code, on)
 
 
-def _rate(base: str, quote: str, on: date, sources: dict[str, RateSource]) -> Rate:
+# Rates are cached for CACHE_SECONDS per process (Django's cache): a quote service asks for the same pair
+# and day again and again. Imports and operator entries call ``forget_cached_rates()`` after they commit,
+# which clears the cache at once in the writing process; other processes follow within CACHE_SECONDS.
+CACHE_SECONDS = 300
+_GENERATION_KEY = "fx:generation"
+
+
+def forget_cached_rates() -> None:
+    """Start a new cache generation: every cached rate is worked out again on its next use."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 1, None)
+
+
+def _rate(base: str, quote: str, on: date, sources: dict[str, RateSource] | None = None) -> Rate:
+    generation = cache.get_or_set(_GENERATION_KEY, 0, None)
+    key = f"fx:rate:{generation}:{base}:{quote}:{on.isoformat()}"
+    found: Rate | None = cache.get(key)
+    if found is None:
+        found = _work_out_rate(base, quote, on, _sources() if sources is None else sources)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _work_out_rate(base: str, quote: str, on: date, sources: dict[str, RateSource]) -> Rate:
     if base == quote:
         return Rate(base, quote, on, on, Fraction(1), RatePath.IDENTITY, ())
     first, inner_base = _unpeg(base, on, sources)
@@ -366,7 +398,7 @@ def convert(amount_minor: int, base: str, quote: str, *, on: date) -> Conversion
             _("The amount may be at most %(limit)s minor units.") % {"limit": MAX_AMOUNT_MINOR},
         )
     base_currency, quote_currency = get_currencies(base, quote)
-    rate = _rate(base_currency.code, quote_currency.code, on, _sources())
+    rate = _rate(base_currency.code, quote_currency.code, on)
     scale = Fraction(10) ** (quote_currency.minor_unit - base_currency.minor_unit)
     converted = round(amount_minor * rate.exact * scale)
     return Conversion(

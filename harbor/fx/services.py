@@ -22,7 +22,7 @@ from harbor.fx import permissions as perms
 from harbor.fx.catalogue import OPERATOR, PEGS
 from harbor.fx.importers import ensure_sources
 from harbor.fx.models import ExchangeRate, rate_fits
-from harbor.fx.selectors import decimal_text, get_currencies
+from harbor.fx.selectors import decimal_text, forget_cached_rates, get_currencies
 
 MAX_NOTE_LENGTH = 2000
 
@@ -117,6 +117,7 @@ def enter_operator_rate(
         )
         created.save(force_insert=True)
         record_audit(actor, "fx.operator_rate.entered", created, rate=decimal_text(value))
+        transaction.on_commit(forget_cached_rates)
         return created
     if existing.rate == value and existing.note == note:
         return existing
@@ -132,4 +133,5 @@ def enter_operator_rate(
         rate=decimal_text(value),
         previous=decimal_text(previous),
     )
+    transaction.on_commit(forget_cached_rates)
     return existing

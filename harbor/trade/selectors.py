@@ -6,11 +6,12 @@ a row applies on ``on`` when ``valid_from <= on`` and ``valid_to`` is empty or `
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -142,7 +143,7 @@ def get_hs(code: str, *, language: str) -> HsEntry:
     return entry
 
 
-@cache
+@functools.cache
 def _subheadings() -> frozenset[str]:
     """The HS 2022 six-digit codes; the nomenclature is fixed once loaded, so one read per process."""
     return frozenset(HsCode.objects.filter(level=6).values_list("code", flat=True))
@@ -155,12 +156,12 @@ def known_subheading(code: str) -> bool:
     return code[:6] in found
 
 
-@cache
+@functools.cache
 def _currencies() -> dict[str, int]:
     return dict(Currency.objects.values_list("code", "minor_unit"))
 
 
-@cache
+@functools.cache
 def _country_currencies() -> dict[str, str | None]:
     return dict(Country.objects.values_list("code", "currency_id"))
 
@@ -203,17 +204,85 @@ def schedules_for(importer: str) -> QuerySet[TariffSchedule]:
     return TariffSchedule.objects.filter(importer_id=importer)
 
 
+# --- small per-country tables, cached ----------------------------------------------------------------
+#
+# A quote reads an importer's customs regime, taxes and measures and an agreement's product-specific rules:
+# a few dozen rows that change only on import. They are cached for CACHE_SECONDS per process (Django's
+# cache); the trade services call ``forget_cached_trade_data()`` after every write, which clears them at
+# once in the writing process. Tariff lines, one query per quote, are always read fresh.
+
+CACHE_SECONDS = 60
+_GENERATION_KEY = "trade:generation"
+
+
+def _generation() -> int:
+    return int(cache.get_or_set(_GENERATION_KEY, 0, None) or 0)
+
+
+def forget_cached_trade_data() -> None:
+    """Start a new cache generation: every cached table is read again on its next use."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 1, None)
+
+
+@dataclass(frozen=True)
+class CountryTables:
+    regime: CustomsRegime | None
+    taxes: tuple[ImportTax, ...]
+    measures: tuple[NonTariffMeasure, ...]
+
+
+def _country_tables(country: str) -> CountryTables:
+    key = f"trade:country:{_generation()}:{country}"
+    tables: CountryTables | None = cache.get(key)
+    if tables is None:
+        tables = CountryTables(
+            regime=CustomsRegime.objects.filter(country_id=country).first(),
+            taxes=tuple(ImportTax.objects.filter(country_id=country)),
+            measures=tuple(
+                NonTariffMeasure.objects.filter(importer_id=country).order_by(
+                    "measure_code", "hs_prefix"
+                )
+            ),
+        )
+        cache.set(key, tables, CACHE_SECONDS)
+    return tables
+
+
+def _agreement_rules(agreement: str) -> tuple[ProductRule, ...]:
+    key = f"trade:rules:{_generation()}:{agreement}"
+    rules: tuple[ProductRule, ...] | None = cache.get(key)
+    if rules is None:
+        rules = tuple(ProductRule.objects.filter(agreement=agreement))
+        cache.set(key, rules, CACHE_SECONDS)
+    return rules
+
+
+def _valid_on(row: ImportTax | NonTariffMeasure | ProductRule, on: date) -> bool:
+    return row.valid_from <= on and (row.valid_to is None or row.valid_to >= on)
+
+
 def product_rule(*, agreement: str, hs6: str, on: date) -> ProductRule | None:
     """The product-specific rule of the longest HS prefix matching ``hs6``, if any."""
-    prefixes = [hs6[:n] for n in (6, 4, 2)]
-    rules = ProductRule.objects.filter(in_force(on), agreement=agreement, hs_prefix__in=prefixes)
+    prefixes = {hs6[:n] for n in (6, 4, 2)}
+    rules = [
+        rule
+        for rule in _agreement_rules(agreement)
+        if rule.hs_prefix in prefixes and _valid_on(rule, on)
+    ]
     return max(rules, key=lambda rule: len(rule.hs_prefix), default=None)
 
 
 def import_taxes(*, country: str, hs: str, on: date) -> list[ImportTax]:
     """The taxes an importer charges on a good: per kind and name, the row of the longest HS prefix."""
-    prefixes = ["", *(hs[:n] for n in (2, 4, 6) if len(hs) >= n)]
-    rows = ImportTax.objects.filter(in_force(on), country_id=country, hs_prefix__in=prefixes)
+    prefixes = {"", *(hs[:n] for n in (2, 4, 6) if len(hs) >= n)}
+    rows = [
+        row
+        for row in _country_tables(country).taxes
+        if row.hs_prefix in prefixes and _valid_on(row, on)
+    ]
     chosen: dict[tuple[str, str], ImportTax] = {}
     for row in rows:
         key = (row.kind, row.name)
@@ -228,15 +297,17 @@ def import_taxes(*, country: str, hs: str, on: date) -> list[ImportTax]:
 
 
 def customs_regime(country: str) -> CustomsRegime | None:
-    return CustomsRegime.objects.filter(country_id=country).first()
+    return _country_tables(country).regime
 
 
-def measures(*, importer: str, hs: str, on: date) -> QuerySet[NonTariffMeasure]:
+def measures(*, importer: str, hs: str, on: date) -> list[NonTariffMeasure]:
     """Measures in force whose HS prefix covers the code (a chapter-wide measure applies to its lines)."""
-    prefixes = [hs[:n] for n in range(2, min(len(hs), 6) + 1)]
-    return NonTariffMeasure.objects.filter(
-        in_force(on), importer_id=importer, hs_prefix__in=prefixes
-    ).order_by("measure_code", "hs_prefix")
+    prefixes = {hs[:n] for n in range(2, min(len(hs), 6) + 1)}
+    return [
+        measure
+        for measure in _country_tables(importer).measures
+        if measure.hs_prefix in prefixes and _valid_on(measure, on)
+    ]
 
 
 def importer_country(code: str, *, field_name: str = "importer") -> str:

@@ -40,7 +40,7 @@ from harbor.core.permissions import require
 from harbor.directory.models import Organisation, User
 from harbor.directory.services import build_actor
 from harbor.reference.models import Country
-from harbor.trade import alerts
+from harbor.trade import alerts, selectors
 from harbor.trade import permissions as perms
 from harbor.trade.importers import (
     CsvFile,
@@ -321,6 +321,7 @@ def import_tariffs(
                 valid_from__gt=change.valid_from,
             ).exists()
         report.imported = True
+        transaction.on_commit(selectors.forget_cached_trade_data)
         if options.alerts and any(change.lines for change in changes):
             transaction.on_commit(
                 alerts.after_commit(lambda: alerts.publish_schedule_changes(changes, actor=actor))
@@ -515,6 +516,7 @@ def _import_rows(
             if progress is not None:
                 progress.advance()
         report.imported = True
+        transaction.on_commit(selectors.forget_cached_trade_data)
         if publish and changes:
             transaction.on_commit(
                 alerts.after_commit(lambda: alerts.publish_item_changes(changes, actor=actor))
@@ -668,6 +670,7 @@ def _save_one(kind: str, data: dict[str, Any], *, actor: Actor) -> Any:
     require(actor, spec.permission, spec.target(draft))
     with transaction.atomic():
         obj, _outcome, change = spec.write(draft, actor=actor)
+        transaction.on_commit(selectors.forget_cached_trade_data)
         if change is not None:
             transaction.on_commit(
                 alerts.after_commit(lambda: alerts.publish_item_changes([change], actor=actor))
