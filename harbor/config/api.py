@@ -8,6 +8,7 @@ from harbor.core.api import install_error_handlers
 from harbor.core.jobs_api import router as jobs_router
 from harbor.directory.api import router as directory_router
 from harbor.fx.api import router as fx_router
+from harbor.language.api import router as language_router
 from harbor.reference.api import router as reference_router
 from harbor.sharing.api import router as sharing_router
 from harbor.trade.api import router as trade_router
@@ -30,4 +31,5 @@ api.add_router("/", directory_router)
 api.add_router("/", jobs_router)
 api.add_router("/", sharing_router)
 api.add_router("/fx", fx_router)
+api.add_router("/language", language_router)
 api.add_router("/trade", trade_router)
