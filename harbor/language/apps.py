@@ -6,3 +6,6 @@ class LanguageConfig(AppConfig):
     name = "harbor.language"
     label = "language"
     verbose_name = _("Language services")
+
+    def ready(self) -> None:
+        from harbor.language import demo, permissions  # noqa: F401 - registers rules and the demo loader
