@@ -36,6 +36,7 @@ from harbor.sharing.schemas import (
     SubscriptionWrite,
     VersionRead,
 )
+from harbor.sharing.translations import text_for_reader
 
 router = Router(tags=["sharing"])
 _encode_feed = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -145,12 +146,25 @@ def list_records(
 
 @router.get(
     "/records/{record_id}",
-    response={200: RecordRead, 404: Problem},
+    response={200: RecordRead, 404: Problem, 422: Problem},
     auth=anyone,
     operation_id="get_record",
 )
 def get_record(request: HttpRequest, record_id: int, lang: str = "") -> object:
-    return record_out(selectors.get_record_for(actor_of(request), record_id), lang or None)
+    """One record. With ``lang``, ``translation`` holds its title, summary and body in that language with
+    their provenance: ``human`` when written in it, else ``memory`` or ``machine`` (with the engine) once
+    the translation task has run; ``status`` says ``pending`` until then, or ``unavailable`` with the
+    reason when no engine translates the pair."""
+    record = selectors.get_record_for(actor_of(request), record_id)
+    data = record_out(record, lang or None)
+    if lang:
+        reader = text_for_reader(record, lang)
+        if reader is None:
+            raise ValidationFailed.for_field(
+                "lang", _("“%(code)s” is not a harbor language.") % {"code": lang[:20]}
+            )
+        data["translation"] = reader.as_dict()
+    return data
 
 
 @router.patch(

@@ -250,3 +250,46 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url} ({self.status})"
+
+
+class TranslationStatus(models.TextChoices):
+    PENDING = "pending", _("Being translated")
+    DONE = "done", _("Translated")
+    UNAVAILABLE = "unavailable", _("No translation engine")
+    FAILED = "failed", _("Failed")
+
+
+class RecordTranslation(models.Model):
+    """A machine translation of one version of a record into one language, made by a task on first read.
+
+    ``provenance`` holds, per field (title, summary, body), how its text was made: ``memory`` (every
+    sentence from the translation memory), ``machine`` (some by an engine, named in ``engine``), or
+    ``original`` when the field is empty. A new version of the record is translated afresh.
+    """
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="translations")
+    version = models.PositiveIntegerField()
+    language = models.CharField(max_length=10)
+    status = models.CharField(
+        max_length=12, choices=TranslationStatus.choices, default=TranslationStatus.PENDING
+    )
+    title = models.TextField(blank=True, default="")
+    summary = models.TextField(blank=True, default="")
+    body = models.TextField(blank=True, default="")
+    provenance = models.JSONField(default=dict, blank=True)
+    engine = models.CharField(max_length=300, blank=True, default="")
+    message = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "version", "language"], name="record_translation_unique"
+            )
+        ]
+        verbose_name = _("record translation")
+        verbose_name_plural = _("record translations")
+
+    def __str__(self) -> str:
+        return f"{self.record_id} v{self.version} → {self.language}"

@@ -81,6 +81,9 @@ class RecordRead(Schema):
     updated_at: datetime
     published_at: datetime | None
     attachments: list[AttachmentRead] = []
+    translation: dict[str, Any] | None = Field(
+        None, description="with ?lang=: the fields in that language and their provenance"
+    )
 
 
 class RecordPage(Schema):

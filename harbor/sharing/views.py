@@ -57,7 +57,8 @@ from harbor.sharing.forms import (
     language_text_formset,
     texts_initial,
 )
-from harbor.sharing.models import InboxItem, Record, Subscription
+from harbor.sharing.models import InboxItem, Record, Subscription, TranslationStatus
+from harbor.sharing.translations import text_for_reader
 from harbor.sharing.validation import LANGUAGES
 
 PAGE_SIZE = 20
@@ -270,6 +271,17 @@ def _record_context(
     requested = request.GET.get("lang", "").lower()
     wanted = requested if requested in LANGUAGES else _reader_language()
     shown = _shown(record, wanted)
+    machine = None
+    if not shown.is_wanted:
+        machine = text_for_reader(record, wanted)
+        if machine is not None and machine.status == TranslationStatus.DONE:
+            shown = Shown(
+                language=wanted,
+                wanted=wanted,
+                title=(wanted, machine.title),
+                summary=(wanted, machine.summary),
+                body=(wanted, machine.body),
+            )
     record_languages = sorted(set(record.title) | set(record.summary) | set(record.body))
     countries = _country_names([*record.countries, *record.audience_countries])
     versions = list(selectors.list_versions_for(actor, record.pk))
@@ -278,6 +290,7 @@ def _record_context(
     return {
         "record": record,
         "shown": shown,
+        "machine": machine,
         "shown_language_name": names.get(shown.language, shown.language),
         "wanted_language_name": names.get(wanted, wanted),
         "original_language_name": names.get(record.original_language, record.original_language),
