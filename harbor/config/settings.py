@@ -242,6 +242,8 @@ HARBOR_MT_MODELS_DIR = Path(os.environ.get("HARBOR_MT_MODELS_DIR", str(DATA_DIR 
 # Threads CTranslate2 may use per translation (intra-op), and sentences per batch.
 HARBOR_MT_THREADS = int(os.environ.get("HARBOR_MT_THREADS", "2"))
 HARBOR_MT_BATCH_SIZE = int(os.environ.get("HARBOR_MT_BATCH_SIZE", "32"))
+# Similarity (0-100) a translation-memory unit needs to be offered as a fuzzy match.
+HARBOR_TM_FUZZY_THRESHOLD = int(os.environ.get("HARBOR_TM_FUZZY_THRESHOLD", "90"))
 HARBOR_PUBLIC_URL = os.environ.get("HARBOR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 HARBOR_API_TOKEN_DEFAULT_DAYS = int(os.environ.get("HARBOR_API_TOKEN_DEFAULT_DAYS", "90"))
 
