@@ -184,3 +184,27 @@ def test_a_broken_model_directory_is_reported_and_the_rest_of_the_platform_works
     assert response.json()["code"] in {"mt_no_engine", "mt_model_broken"}
     assert Client().get("/api/v1/trade/hs", {"q": "9403"}).status_code == 200
     clear_caches()
+
+
+def test_a_near_match_is_reused_only_when_it_holds_the_same_numbers(
+    no_models: None, translator: Actor
+) -> None:
+    memory.remember(
+        "The shipment of 20 containers leaves Haiphong today.",
+        "Lô hàng 20 container rời Hải Phòng hôm nay.",
+        source="en",
+        target="vi",
+        actor=translator,
+    )
+
+    near, other_number = translate_texts(
+        [
+            "The shipment of 20 containers leaves Haiphong today!",
+            "The shipment of 30 containers leaves Haiphong today.",
+        ],
+        source="en",
+        target="vi",
+    ).items
+
+    assert (near.text, near.provenance) == ("Lô hàng 20 container rời Hải Phòng hôm nay.", "memory")
+    assert (other_number.text, other_number.provenance) == (None, None)

@@ -3,8 +3,10 @@ translation engine with the glossary enforced, and every result saying how it wa
 
 Business rules:
 - A text is cut into sentences (``engines.segments``); each sentence is looked up in the translation
-  memory (exact matches only: a fuzzy match may differ in a number or a name, so it is a suggestion, not a
-  translation). Human-approved translations by verified members win (``memory.lookup_many``).
+  memory: an exact match is reused; a fuzzy match (similarity at least ``HARBOR_TM_FUZZY_THRESHOLD``) is
+  reused only when the sentence and the unit's source hold the same numbers, since a near match that
+  differs in a quantity, a date or a code would translate it wrongly. Human-approved translations by
+  verified members win (``memory.lookup_many``).
 - The sentences the memory does not hold go to the engine in one batch, through
   ``glossary.translate_with_glossary``, so trade and ICT terms always come out as the glossary writes them.
 - Provenance of a text: ``original`` when source and target are the same language; ``memory`` when every
@@ -19,6 +21,8 @@ Business rules:
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,6 +133,15 @@ def _glossary_hits(text: str, source: str, target: str) -> tuple[GlossaryHit, ..
     return tuple(hits)
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _same_numbers(segment: str, match: memory.MemoryMatch) -> bool:
+    """A fuzzy match is safe to reuse only when it holds exactly the same numbers as the sentence."""
+    numbers = _NUMBER.findall(unicodedata.normalize("NFKC", segment))
+    return numbers == _NUMBER.findall(unicodedata.normalize("NFKC", match.unit.source_text))
+
+
 def _machine(texts: list[str], *, source: str, target: str) -> list[str]:
     return registry.translate(texts, source=source, target=target).texts
 
@@ -142,7 +155,14 @@ def translate_texts(texts: list[str], *, source: str, target: str) -> Translatio
 
     split = [split_segments(text) for text in texts]
     segments = [segment for parts, _glue in split for segment in parts]
-    matches = memory.lookup_many(segments, source=source, target=target)
+    matches = [
+        match if match is None or match.exact or _same_numbers(segment, match) else None
+        for segment, match in zip(
+            segments,
+            memory.lookup_many(segments, source=source, target=target, fuzzy=True),
+            strict=True,
+        )
+    ]
     translated: dict[int, str] = {}
     used_units = []
     for index, match in enumerate(matches):
