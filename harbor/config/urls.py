@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("harbor.directory.urls")),
     path("", include("harbor.sharing.urls")),
     path("", include("harbor.trade.urls")),
+    path("", include("harbor.language.urls")),
 ]

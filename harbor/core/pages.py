@@ -110,6 +110,10 @@ def platforms() -> list[Platform]:
                 ),
                 Feature(gettext_lazy("Form E pre-check"), reverse("trade:form_e")),
                 Feature(
+                    gettext_lazy("Trade and ICT glossary in twelve languages"),
+                    reverse("language:glossary"),
+                ),
+                Feature(
                     gettext_lazy("Reference data: member states, currencies and languages"),
                     "/api/v1/reference/countries?members_only=true",
                 ),
