@@ -207,3 +207,94 @@ def test_broad_queries_count_up_to_a_cap(monkeypatch: pytest.MonkeyPatch) -> Non
     assert found.facets["kind"] == [("notice", 3)]
     narrow = search_documents("coffee 2", access_keys=["public"], source="cap")
     assert (narrow.total, narrow.total_exact) == (1, True)
+
+
+def _index_coffee(texts: dict[int, tuple[str, list[str]]]) -> None:
+    """Index in object id order, so a higher object id is a more recently indexed document."""
+    for pk, (text, keys) in sorted(texts.items()):
+        index_documents(
+            [
+                IndexDocument(
+                    source="win", object_id=pk, texts={"en": text}, access_keys=keys, kind="notice"
+                )
+            ]
+        )
+
+
+RANKED = {
+    1: ("coffee coffee coffee tariff", ["public"]),
+    2: ("coffee tariff", ["public"]),
+    3: ("coffee coffee tariff", ["public"]),
+    4: ("coffee tariff", ["public"]),
+}
+
+
+def found_ids(keys: list[str], **page: int) -> tuple[list[int], int, bool, bool]:
+    found = search_documents("coffee", access_keys=keys, source="win", **page)
+    return (
+        [doc.object_id for doc in found.documents],
+        found.total,
+        found.total_exact,
+        found.ranking_windowed,
+    )
+
+
+def test_within_a_wide_window_every_match_is_ranked(settings: Any) -> None:
+    settings.HARBOR_SEARCH_RANK_WINDOW = 4
+    _index_coffee(RANKED)
+    assert found_ids(["public"]) == ([1, 3, 2, 4], 4, True, False)
+
+
+def test_a_narrow_window_ranks_the_most_recent_matches_then_older_ones_newest_first(
+    settings: Any,
+) -> None:
+    settings.HARBOR_SEARCH_RANK_WINDOW = 2
+    _index_coffee(RANKED)
+    # the two newest (3 and 4) by relevance, then 2 and 1 newest first
+    assert found_ids(["public"]) == ([3, 4, 2, 1], 4, True, True)
+    pages = [found_ids(["public"], limit=1, offset=offset)[0] for offset in range(5)]
+    assert pages == [[3], [4], [2], [1], []]
+    assert found_ids(["public"], limit=3)[0] == [3, 4, 2]
+    assert found_ids(["public"], limit=3, offset=3)[0] == [1]
+
+
+def test_reindexing_makes_a_document_recent(settings: Any) -> None:
+    settings.HARBOR_SEARCH_RANK_WINDOW = 1
+    _index_coffee(RANKED)
+    _index_coffee({1: RANKED[1]})
+    assert found_ids(["public"])[0] == [1, 4, 3, 2]
+
+
+def test_the_window_holds_only_documents_the_reader_may_see(settings: Any) -> None:
+    settings.HARBOR_SEARCH_RANK_WINDOW = 1
+    _index_coffee(
+        {
+            1: ("coffee tariff", ["public"]),
+            2: ("coffee coffee coffee tariff", ["o_7"]),
+            3: ("coffee coffee tariff", ["public"]),
+            4: ("coffee coffee coffee coffee", ["o_7"]),
+        }
+    )
+    assert found_ids(["public"]) == ([3, 1], 2, True, True)
+    assert found_ids(["o_8"]) == ([], 0, True, False)
+    assert found_ids(["o_7", "public"]) == ([4, 3, 2, 1], 4, True, True)
+    found = search_documents("coffee", access_keys=["public"], source="win", facet_names=("kind",))
+    assert found.facets["kind"] == [("notice", 2)]
+
+
+@pytest.mark.parametrize(("window", "windowed"), [(2, True), (3, False), (4, False)])
+def test_the_result_says_exactly_when_the_window_cut_the_ranking(
+    settings: Any, window: int, windowed: bool
+) -> None:
+    settings.HARBOR_SEARCH_RANK_WINDOW = window
+    _index_coffee({**RANKED, 4: ("coffee tariff", ["o_7"])})
+    assert found_ids(["public"]) == ([1, 3, 2] if not windowed else [3, 2, 1], 3, True, windowed)
+
+
+def test_the_source_filter_holds_when_the_index_has_several_sources(settings: Any) -> None:
+    settings.HARBOR_SEARCH_RANK_WINDOW = 1
+    _index_coffee(RANKED)
+    index_documents(
+        [IndexDocument(source="zz", object_id=9, texts={"en": "coffee"}, access_keys=["public"])]
+    )
+    assert found_ids(["public"]) == ([4, 3, 2, 1], 4, True, True)

@@ -18,7 +18,9 @@ from harbor.sharing import services
 from harbor.sharing.models import Record, RecordTranslation
 from tests.factories import actor_for
 
-pytestmark = pytest.mark.django_db
+# The worker command closes its database connection when it finishes, as a real worker does: the tests
+# run outside a wrapping transaction so that is harmless on PostgreSQL too.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 TITLE = "海关总署发布新的进口规定"
 SUMMARY = "自下月起，进口榴莲需要附原产地证书。"

@@ -257,6 +257,7 @@ def _fuse_semantic(
         total=result.total + added,
         total_exact=result.total_exact,
         facets=result.facets,
+        ranking_windowed=result.ranking_windowed,
     )
 
 
@@ -274,6 +275,8 @@ class Found:
     facets: dict[str, list[tuple[str, int]]]
     terms: list[str]
     total_exact: bool = True
+    # Only the most recent matches were ranked by relevance (more matched than the rank window).
+    ranking_windowed: bool = False
 
 
 def search_documents(
@@ -287,7 +290,11 @@ def search_documents(
     offset: int = 0,
     language: str = "",
 ) -> Found:
-    """Documents matching every query term that the given access keys open, best first, with facets."""
+    """Documents matching every query term that the given access keys open, best first, with facets.
+
+    With terms, "best first" holds within the ``HARBOR_SEARCH_RANK_WINDOW`` most recently indexed
+    matches; older matches follow, newest first, and ``ranking_windowed`` says when that happened.
+    """
     terms = query_terms(text)
     query = SearchQuery(
         terms=terms,
@@ -319,4 +326,5 @@ def search_documents(
         facets=result.facets,
         terms=terms,
         total_exact=result.total_exact,
+        ranking_windowed=result.ranking_windowed,
     )

@@ -292,6 +292,7 @@ def search(
     return {
         "total": result.found.total,
         "total_exact": result.found.total_exact,
+        "ranking_windowed": result.found.ranking_windowed,
         "terms": result.found.terms,
         "items": [
             {

@@ -125,6 +125,11 @@ class SearchRead(Schema):
     total_exact: bool = Field(
         True, description="false when there are more matches than `total` (10,000)"
     )
+    ranking_windowed: bool = Field(
+        False,
+        description="true when more records matched than the rank window: only the most recent "
+        "ones were ranked by relevance, older matches follow newest first",
+    )
     terms: list[str]
     items: list[SearchHit]
     facets: dict[str, list[FacetValue]]
