@@ -464,3 +464,16 @@ def test_importing_trade_data_names_a_bad_kind(session_client: Any, staff: Any) 
 
     assert response.status_code == 422
     assert _fields(response) == ["kind"]
+
+
+@pytest.mark.usefixtures("thai_furniture")
+def test_a_national_code_is_priced_by_its_own_line_or_by_the_subheading_line_it_refines() -> None:
+    mfn = TariffSchedule.objects.get(importer_id="TH", agreement="MFN")
+    _line(mfn, "94036090", RateType.AD_VALOREM, ad_valorem_percent=Decimal(10))
+
+    body = _post("/api/v1/trade/landed-cost", {**LANDED, "hs_code": "9403.60.90"}).json()
+
+    options = {option["agreement"]: option for option in body["options"]}
+    assert (options["MFN"]["line_code"], options["MFN"]["rate_text"]) == ("94036090", "10%")
+    assert (options["ACFTA"]["line_code"], options["ACFTA"]["available"]) == ("940360", True)
+    assert options["ACFTA"]["duty"] == 0

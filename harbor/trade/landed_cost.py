@@ -192,12 +192,16 @@ def rate_text(line: TariffLine) -> str:
 
 
 def _pick_line(lines: list[TariffLine], hs: str) -> TariffLine | None:
-    """The line for ``hs``: an exact code, else the only line (or lines that all charge the same)."""
+    """The line for ``hs``: an exact code; else the lines refining it when there is one or they all charge
+    the same; else the longest line that ``hs`` refines (a six-digit line covers the national codes under
+    it)."""
     exact = [line for line in lines if line.code == hs]
     if exact:
         return exact[0]
+    broader = [line for line in lines if len(line.code) < len(hs) and hs.startswith(line.code)]
+    lines = [line for line in lines if line.code.startswith(hs)]
     if not lines:
-        return None
+        return max(broader, key=lambda line: len(line.code), default=None)
     signature = {
         (line.rate_type, line.ad_valorem_percent, line.specific_amount, line.unit) for line in lines
     }

@@ -185,14 +185,18 @@ def currency_minor_units() -> dict[str, int]:
 def tariff_lines(*, importer: str, hs: str, on: date, agreement: str = "") -> QuerySet[TariffLine]:
     """Lines in force on ``on`` in the importer's schedules for an HS code or any line refining it.
 
-    A six-digit or longer query matches lines of that subheading whose code starts with the query; a
-    shorter one matches every line under it.
+    A six-digit or longer query matches lines of that subheading whose code starts with the query, and a
+    shorter line of the same subheading that the query refines; a shorter query matches every line under
+    it.
     """
     lines = TariffLine.objects.select_related("schedule").filter(
         in_force(on), in_force(on, "schedule__"), schedule__importer_id=importer
     )
     if len(hs) >= 6:
-        lines = lines.filter(hs6=hs[:6], code__startswith=hs)
+        # the lines refining the code, and a shorter line the code refines (a six-digit line of an
+        # agreement schedule covers the national eight- and ten-digit codes under it)
+        broader = [hs[:n] for n in range(6, len(hs))]
+        lines = lines.filter(Q(code__startswith=hs) | Q(code__in=broader), hs6=hs[:6])
     else:
         lines = lines.filter(hs6__startswith=hs)
     if agreement:
