@@ -165,3 +165,49 @@ def test_the_record_page_labels_machine_output_and_links_the_original(
     assert f'data-machine-translation="lo" data-engine="{installed}"' in done
     assert 'href="?lang=zh-hans" hreflang="zh-hans" data-show-original' in done
     assert TITLE not in done.split("<main", 1)[1].split("data-machine-translation", 1)[0]
+
+
+def test_a_member_corrects_the_machine_translation_and_the_memory_reuses_it(
+    installed: str,
+    chinese_record: Record,
+    owner: User,
+    org: Organisation,
+    session_client: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from harbor.language.services import translate_texts
+    from harbor.sharing.translations import text_for_reader
+
+    _read(chinese_record, "lo", django_capture_on_commit_callbacks)
+    run_worker()
+    corrected = "ກົມພາສີປະກາດລະບຽບການນຳເຂົ້າໃໝ່"
+    client = session_client(owner)
+
+    page = client.get(f"/records/{chinese_record.pk}/", {"lang": "lo"}).content.decode()
+    response = client.post(
+        f"/records/{chinese_record.pk}/translation/", {"language": "lo", "title": corrected}
+    )
+
+    assert "data-correct-form" in page
+    assert response.status_code == 302
+    shown = text_for_reader(chinese_record, "lo")
+    assert shown is not None
+    assert (shown.title, shown.provenance["title"]["kind"]) == (corrected, "human")
+    reused = translate_texts([TITLE], source="zh-hans", target="lo").items[0]
+    assert (reused.text, reused.provenance) == (corrected, "memory")
+
+
+def test_an_anonymous_reader_cannot_correct_and_sees_no_form(
+    installed: str, chinese_record: Record, django_capture_on_commit_callbacks: Any
+) -> None:
+    _read(chinese_record, "lo", django_capture_on_commit_callbacks)
+    run_worker()
+
+    page = Client().get(f"/records/{chinese_record.pk}/", {"lang": "lo"}).content.decode()
+    response = Client().post(
+        f"/records/{chinese_record.pk}/translation/", {"language": "lo", "title": "x"}
+    )
+
+    assert "data-correct-form" not in page
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert RecordTranslation.objects.get().provenance["title"]["kind"] == "machine"

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from harbor.core.actors import Actor
 from harbor.core.errors import FieldError, ValidationFailed
 from harbor.language import glossary, memory
 from harbor.language.engines import registry
@@ -232,3 +233,24 @@ def translate_texts(texts: list[str], *, source: str, target: str) -> Translatio
             extra=dict(outcome_error.extra),
         )
     return TranslationOutcome(source, target, items, engine=engine)
+
+
+def remember_correction(
+    original: str, corrected: str, *, source: str, target: str, actor: Actor
+) -> int:
+    """Store a person's corrected translation in the translation memory so it is reused next time.
+
+    When the original and the correction have the same number of sentences, each sentence pair is
+    remembered on its own (so it is found inside other texts); otherwise the whole text is one unit.
+    Returns how many units were stored. Permission and audit are the memory's (``memory.remember``).
+    """
+    original, corrected = original.strip(), corrected.strip()
+    if not original or not corrected:
+        raise ValidationFailed.for_field("text", _("The correction is empty."))
+    sources, _glue = split_segments(original)
+    targets, _glue = split_segments(corrected)
+    pairs = list(zip(sources, targets, strict=True)) if len(sources) == len(targets) else []
+    pairs = pairs or [(original, corrected)]
+    for source_text, target_text in pairs:
+        memory.remember(source_text, target_text, source=source, target=target, actor=actor)
+    return len(pairs)

@@ -20,9 +20,15 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from harbor.core.actors import Actor
+from harbor.core.audit import record_audit
+from harbor.core.errors import NotFound
+from harbor.core.permissions import require
+from harbor.language import permissions as language_permissions
 from harbor.language.engines.base import LANGUAGES
-from harbor.language.services import translate_texts
+from harbor.language.services import remember_correction, translate_texts
 from harbor.sharing.models import Record, RecordTranslation, TranslationStatus
 from harbor.sharing.tasks import translate_record_task
 
@@ -181,3 +187,39 @@ def run_translation(translation_id: int) -> str:
     row.updated_at = timezone.now()
     row.save()
     return str(row.status)
+
+
+def correct_translation(
+    record: Record, *, language: str, corrections: dict[str, str], actor: Actor
+) -> RecordTranslation:
+    """A person corrects the machine translation of the current version into ``language``.
+
+    Each corrected field is stored on the translation (provenance ``human``, with who corrected it) and
+    remembered in the translation memory, so the same sentences are translated this way next time.
+    Members of verified organisations and platform staff may correct.
+    """
+    require(actor, language_permissions.REMEMBER_TRANSLATION)
+    row = RecordTranslation.objects.filter(
+        record=record, version=record.version, language=language, status=TranslationStatus.DONE
+    ).first()
+    if row is None:
+        raise NotFound(_("There is no machine translation of this record into that language."))
+    changed = {
+        name: text.strip()
+        for name, text in corrections.items()
+        if name in FIELDS and text.strip() and text.strip() != getattr(row, name)
+    }
+    if not changed:
+        return row
+    with transaction.atomic():
+        for name, text in changed.items():
+            original = getattr(record, name).get(record.original_language, "")
+            remember_correction(
+                original, text, source=record.original_language, target=language, actor=actor
+            )
+            setattr(row, name, text)
+            row.provenance[name] = {"kind": "human", "corrected_by": actor.username}
+        row.updated_at = timezone.now()
+        row.save(update_fields=[*changed, "provenance", "updated_at"])
+        record_audit(actor, "record.translation_corrected", row, fields=sorted(changed))
+    return row

@@ -15,6 +15,11 @@ urlpatterns = [
     path("records/<int:record_id>/publish/", views.record_publish, name="record_publish"),
     path("records/<int:record_id>/withdraw/", views.record_withdraw, name="record_withdraw"),
     path("records/<int:record_id>/compare/", views.record_compare, name="record_compare"),
+    path(
+        "records/<int:record_id>/translation/",
+        views.translation_correct,
+        name="translation_correct",
+    ),
     path("records/<int:record_id>/attachments/", views.attachment_add, name="attachment_add"),
     path("search/", views.search, name="search"),
     path("subscriptions/", views.subscription_list, name="subscription_list"),

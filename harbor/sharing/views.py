@@ -31,6 +31,7 @@ from harbor.core.errors import FieldError, HarborError
 from harbor.core.pages import is_htmx, place_service_errors, render_error
 from harbor.core.permissions import allowed
 from harbor.directory.models import Organisation
+from harbor.language.permissions import REMEMBER_TRANSLATION
 from harbor.reference.selectors import list_countries
 from harbor.sharing import attachments, selectors, services, subscriptions
 from harbor.sharing import permissions as perms
@@ -58,7 +59,7 @@ from harbor.sharing.forms import (
     texts_initial,
 )
 from harbor.sharing.models import InboxItem, Record, Subscription, TranslationStatus
-from harbor.sharing.translations import text_for_reader
+from harbor.sharing.translations import correct_translation, text_for_reader
 from harbor.sharing.validation import LANGUAGES
 
 PAGE_SIZE = 20
@@ -291,6 +292,9 @@ def _record_context(
         "record": record,
         "shown": shown,
         "machine": machine,
+        "can_correct": machine is not None
+        and machine.status == TranslationStatus.DONE
+        and allowed(actor, REMEMBER_TRANSLATION),
         "shown_language_name": names.get(shown.language, shown.language),
         "wanted_language_name": names.get(wanted, wanted),
         "original_language_name": names.get(record.original_language, record.original_language),
@@ -520,6 +524,30 @@ def _status_change(request: HttpRequest, record_id: int, *, publish: bool) -> Ht
 def record_publish(request: HttpRequest, record_id: int) -> HttpResponse:
     """Make a draft or a withdrawn record readable under its sharing policy."""
     return _status_change(request, record_id, publish=True)
+
+
+@login_required
+@require_POST
+def translation_correct(request: HttpRequest, record_id: int) -> HttpResponse:
+    """A reader corrects the machine translation shown; the correction goes into the translation memory."""
+    actor = actor_of(request)
+    try:
+        record = selectors.get_record_for(actor, record_id)
+    except HarborError as error:
+        return render_error(request, error)
+    language = request.POST.get("language", "")[:10]
+    corrections = {
+        name: request.POST.get(name, "")[:20_000] for name in ("title", "summary", "body")
+    }
+    try:
+        correct_translation(record, language=language, corrections=corrections, actor=actor)
+    except HarborError as error:
+        messages.error(request, str(error.detail))
+    else:
+        messages.success(
+            request, _("Thank you: the correction is saved and will be reused in translations.")
+        )
+    return redirect(f"{reverse('sharing:record_detail', args=[record.pk])}?lang={language}")
 
 
 @login_required
