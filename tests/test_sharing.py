@@ -381,6 +381,27 @@ def test_zawgyi_content_is_stored_as_unicode_and_found_either_way(
         assert [hit["record"]["id"] for hit in hits] == [response.json()["id"]]
 
 
+def test_search_says_when_only_the_newest_matches_were_ranked(
+    api: Callable[..., Client],
+    owner: User,
+    org: Organisation,
+    publish: Callable[..., Record],
+    settings: Any,
+) -> None:
+    settings.HARBOR_SEARCH_SEMANTIC = False
+    older = publish(actor_for(owner), title={"en": "Pepper export quota pepper pepper"})
+    newer = publish(actor_for(owner), title={"en": "Pepper prices"})
+
+    settings.HARBOR_SEARCH_RANK_WINDOW = 1
+    cut = api(None).get("/api/v1/search", {"q": "pepper"}).json()
+    settings.HARBOR_SEARCH_RANK_WINDOW = 10
+    full = api(None).get("/api/v1/search", {"q": "pepper"}).json()
+
+    assert (cut["ranking_windowed"], full["ranking_windowed"]) == (True, False)
+    assert [hit["record"]["id"] for hit in cut["items"]] == [newer.pk, older.pk]
+    assert [hit["record"]["id"] for hit in full["items"]] == [older.pk, newer.pk]
+
+
 def test_attachment_is_sniffed_checksummed_and_guarded(
     api: Callable[..., Client],
     owner: User,
