@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 
 class ErrorCode(StrEnum):
@@ -87,3 +88,9 @@ class ValidationFailed(HarborError):
     def for_field(cls, field_name: str, message: str | Promise) -> ValidationFailed:
         """A validation error that names a single field."""
         return cls(message, [FieldError(field_name, message)])
+
+    @classmethod
+    def for_fields(cls, errors: list[FieldError]) -> ValidationFailed:
+        """A validation error naming every field in ``errors``, in order."""
+        fields = ", ".join(error.field for error in errors)
+        return cls(_("Some fields are invalid: %(fields)s.") % {"fields": fields}, errors)

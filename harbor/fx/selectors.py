@@ -202,11 +202,7 @@ def get_currencies(base: str, quote: str) -> tuple[Currency, Currency]:
         if code not in found
     ]
     if errors:
-        raise ValidationFailed(
-            _("Some fields are invalid: %(fields)s.")
-            % {"fields": ", ".join(error.field for error in errors)},
-            errors,
-        )
+        raise ValidationFailed.for_fields(errors)
     return found[codes["base"]], found[codes["quote"]]
 
 
@@ -234,12 +230,12 @@ def forget_cached_rates() -> None:
         cache.set(_GENERATION_KEY, 1, None)
 
 
-def _rate(base: str, quote: str, on: date, sources: dict[str, RateSource] | None = None) -> Rate:
+def _rate(base: str, quote: str, on: date) -> Rate:
     generation = cache.get_or_set(_GENERATION_KEY, 0, None)
     key = f"fx:rate:{generation}:{base}:{quote}:{on.isoformat()}"
     found: Rate | None = cache.get(key)
     if found is None:
-        found = _work_out_rate(base, quote, on, _sources() if sources is None else sources)
+        found = _work_out_rate(base, quote, on, _sources())
         cache.set(key, found, CACHE_SECONDS)
     return found
 

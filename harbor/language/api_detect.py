@@ -77,11 +77,7 @@ def detect_language(
             )
         )
     if errors:
-        raise ValidationFailed(
-            _("Some fields are invalid: %(fields)s.")
-            % {"fields": ", ".join(error.field for error in errors)},
-            errors,
-        )
+        raise ValidationFailed.for_fields(errors)
     found = identify(text, country=code, declared=declared)
     if found is None:
         return {

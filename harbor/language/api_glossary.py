@@ -150,10 +150,7 @@ def lookup_memory(
             )
         )
     if errors:
-        fields = ", ".join(error.field for error in errors)
-        raise ValidationFailed(
-            _("Some fields are invalid: %(fields)s.") % {"fields": fields}, errors
-        )
+        raise ValidationFailed.for_fields(errors)
     found = memory.lookup(text, source=source, target=target, fuzzy=fuzzy, threshold=min_score)
     if found is None:
         return {"match": None}

@@ -510,7 +510,7 @@ def list_terms(*, q: str = "", domain: str = "", lang: str = "") -> QuerySet[Glo
             )
         terms = terms.filter(search_text__contains=clean_text(q).casefold())
     if errors:
-        raise _invalid(errors)
+        raise ValidationFailed.for_fields(errors)
     return terms
 
 
@@ -547,11 +547,6 @@ class TermData:
             "source": self.source,
             "search_text": _search_text(self.key, self.terms, self.variants),
         }
-
-
-def _invalid(errors: list[FieldError]) -> ValidationFailed:
-    fields = ", ".join(error.field for error in errors)
-    return ValidationFailed(_("Some fields are invalid: %(fields)s.") % {"fields": fields}, errors)
 
 
 def _search_text(key: str, terms: dict[str, str], variants: dict[str, list[str]]) -> str:
@@ -682,7 +677,7 @@ def clean_term_data(
     if not errors:
         errors.extend(_clashes(str(key), cleaned_terms, cleaned_variants))
     if errors:
-        raise _invalid(errors)
+        raise ValidationFailed.for_fields(errors)
     return TermData(
         key=str(key),
         domain=str(domain),

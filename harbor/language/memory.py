@@ -114,13 +114,8 @@ def _pair(source: str, target: str) -> tuple[str, str]:
     if not errors and codes["source"] == codes["target"]:
         errors.append(FieldError("target", _("Choose a language other than the source language.")))
     if errors:
-        raise _invalid(errors)
+        raise ValidationFailed.for_fields(errors)
     return codes["source"], codes["target"]
-
-
-def _invalid(errors: list[FieldError]) -> ValidationFailed:
-    fields = ", ".join(error.field for error in errors)
-    return ValidationFailed(_("Some fields are invalid: %(fields)s.") % {"fields": fields}, errors)
 
 
 def _units(source: str, target: str) -> QuerySet[TranslationUnit]:
@@ -307,7 +302,7 @@ def remember(
             )
         )
     if errors:
-        raise _invalid(errors)
+        raise ValidationFailed.for_fields(errors)
     digest = segment_hash(source_clean)
     with transaction.atomic():
         unit = _own_unit(source, target, digest, actor).first()

@@ -116,11 +116,7 @@ def _check(texts: list[str], source: str, target: str) -> tuple[str, str]:
             )
         )
     if errors:
-        raise ValidationFailed(
-            _("Some fields are invalid: %(fields)s.")
-            % {"fields": ", ".join(error.field for error in errors)},
-            errors,
-        )
+        raise ValidationFailed.for_fields(errors)
     return source.lower(), target.lower()
 
 

@@ -48,12 +48,6 @@ class ReaderText:
     engine: str = ""
     message: str = ""
 
-    @property
-    def is_machine(self) -> bool:
-        return self.status == TranslationStatus.DONE and any(
-            value.get("kind") in {"machine", "memory"} for value in self.provenance.values()
-        )
-
     def as_dict(self) -> dict[str, Any]:
         return {
             "language": self.language,

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Body, File, Form, Router
@@ -118,7 +119,7 @@ def list_tariffs(
 ) -> object:
     """Tariff lines in force on ``date`` (default today) in the importer's schedules, per agreement, with
     each schedule's legal source; sample schedules say so in ``is_sample``."""
-    on = date or _today()
+    on = date or timezone.localdate()
     country = selectors.importer_country(importer)
     digits = selectors.normalise_hs(hs)
     lines = selectors.tariff_lines(importer=country, hs=digits, on=on, agreement=agreement.upper())
@@ -130,7 +131,7 @@ def list_measures(request: HttpRequest, importer: str, hs: str, date: date | Non
     """Non-tariff measures (UNCTAD classification) the importer applies to the good."""
     country = selectors.importer_country(importer)
     digits = selectors.normalise_hs(hs)
-    found = selectors.measures(importer=country, hs=digits, on=date or _today())
+    found = selectors.measures(importer=country, hs=digits, on=date or timezone.localdate())
     return [measure_out(measure) for measure in found]
 
 
@@ -151,7 +152,9 @@ def get_origin_rule(
     agreement's general rule."""
     found = agreements.get_agreement_or_raise(agreement.upper())
     digits = selectors.normalise_hs(hs)
-    rule = selectors.product_rule(agreement=found.code, hs6=digits[:6], on=date or _today())
+    rule = selectors.product_rule(
+        agreement=found.code, hs6=digits[:6], on=date or timezone.localdate()
+    )
     return {
         "agreement": found.code,
         "hs": digits,
@@ -194,12 +197,6 @@ def post_landed_cost(request: HttpRequest, payload: LandedCostRequest) -> object
         "options": [asdict(option) for option in quote.options],
         "measures": quote.measures,
     }
-
-
-def _today() -> date:
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 @router.post(

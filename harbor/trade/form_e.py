@@ -1532,10 +1532,7 @@ def _build(kind: Callable[..., _T], parsed: dict[str, Any], errors: list[FieldEr
 
 def _raise_if_any(errors: list[FieldError]) -> None:
     if errors:
-        fields = ", ".join(error.field for error in errors)
-        raise ValidationFailed(
-            _("Some fields are invalid: %(fields)s.") % {"fields": fields}, errors
-        )
+        raise ValidationFailed.for_fields(errors)
 
 
 def certificate_from_dict(data: Any, *, prefix: str = "certificate") -> Certificate:

@@ -50,11 +50,7 @@ def check_known_codes(*, hs_code: str, materials: tuple[Material, ...], currency
     if len(currency) == 3 and currency not in selectors.currency_minor_units():
         errors.append(FieldError("currency", _("Unknown currency code.")))
     if errors:
-        raise ValidationFailed(
-            _("Some fields are invalid: %(fields)s.")
-            % {"fields": ", ".join(error.field for error in errors)},
-            errors,
-        )
+        raise ValidationFailed.for_fields(errors)
 
 
 def origin_input_from(payload: Any) -> OriginInput:

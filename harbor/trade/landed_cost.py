@@ -280,11 +280,7 @@ def _validate(shipment: Shipment) -> ImporterCurrency:
         if code != MFN and code not in agreements.AGREEMENTS:
             errors.append(FieldError(f"agreements[{index}]", _("Unknown agreement.")))
     if errors:
-        raise ValidationFailed(
-            _("Some fields are invalid: %(fields)s.")
-            % {"fields": ", ".join(error.field for error in errors)},
-            errors,
-        )
+        raise ValidationFailed.for_fields(errors)
     currency = countries[shipment.importer]
     if currency is None:
         raise ValidationFailed.for_field("importer", _("The importing country has no currency."))

@@ -297,10 +297,7 @@ def validate_origin_input(data: OriginInput) -> Agreement:
                 % {"total": total, "fob": data.fob_value},
             )
     if errors:
-        fields = ", ".join(error.field for error in errors)
-        raise ValidationFailed(
-            _("Some fields are invalid: %(fields)s.") % {"fields": fields}, errors
-        )
+        raise ValidationFailed.for_fields(errors)
     assert agreement is not None
     return agreement
 

@@ -524,88 +524,43 @@ def _import_rows(
     return report
 
 
-def import_rules(
-    path: Path,
-    *,
-    actor: Actor,
-    sample: bool = False,
-    legal_source: str = "",
-    progress: Progress | None = None,
-    publish: bool = True,
-) -> ImportReport:
-    """Import product-specific rules (staff, or agencies of a party of each agreement), all or nothing."""
-    return _import_rows(
-        "rules",
-        path,
-        actor=actor,
-        sample=sample,
-        legal_source=legal_source,
-        progress=progress,
-        publish=publish,
-    )
+def _row_importer(kind: str, doc: str) -> Callable[..., ImportReport]:
+    def run(
+        path: Path,
+        *,
+        actor: Actor,
+        sample: bool = False,
+        legal_source: str = "",
+        progress: Progress | None = None,
+        publish: bool = True,
+    ) -> ImportReport:
+        return _import_rows(
+            kind,
+            path,
+            actor=actor,
+            sample=sample,
+            legal_source=legal_source,
+            progress=progress,
+            publish=publish,
+        )
+
+    run.__name__ = f"import_{kind}"
+    run.__doc__ = doc
+    return run
 
 
-def import_measures(
-    path: Path,
-    *,
-    actor: Actor,
-    sample: bool = False,
-    legal_source: str = "",
-    progress: Progress | None = None,
-    publish: bool = True,
-) -> ImportReport:
-    """Import non-tariff measures (staff, or agencies of each importing country), all or nothing."""
-    return _import_rows(
-        "measures",
-        path,
-        actor=actor,
-        sample=sample,
-        legal_source=legal_source,
-        progress=progress,
-        publish=publish,
-    )
-
-
-def import_taxes(
-    path: Path,
-    *,
-    actor: Actor,
-    sample: bool = False,
-    legal_source: str = "",
-    progress: Progress | None = None,
-    publish: bool = True,
-) -> ImportReport:
-    """Import taxes and fees charged at import (staff, or agencies of each country), all or nothing."""
-    return _import_rows(
-        "taxes",
-        path,
-        actor=actor,
-        sample=sample,
-        legal_source=legal_source,
-        progress=progress,
-        publish=publish,
-    )
-
-
-def import_regimes(
-    path: Path,
-    *,
-    actor: Actor,
-    sample: bool = False,
-    legal_source: str = "",
-    progress: Progress | None = None,
-    publish: bool = True,
-) -> ImportReport:
-    """Import customs valuation regimes (staff, or agencies of each country), all or nothing."""
-    return _import_rows(
-        "regimes",
-        path,
-        actor=actor,
-        sample=sample,
-        legal_source=legal_source,
-        progress=progress,
-        publish=publish,
-    )
+import_rules = _row_importer(
+    "rules", "Import product-specific rules (staff, or agencies of a party of each agreement)."
+)
+import_measures = _row_importer(
+    "measures", "Import non-tariff measures (staff, or agencies of each importing country)."
+)
+import_taxes = _row_importer(
+    "taxes", "Import taxes and fees charged at import (staff, or agencies of each country)."
+)
+import_regimes = _row_importer(
+    "regimes", "Import customs valuation regimes (staff, or agencies of each country)."
+)
 
 
 def import_file(
@@ -656,10 +611,8 @@ def _single(parse: Callable[..., tuple[list[Draft], list[Problem]]], data: dict[
     values = _as_row(data)
     drafts, problems = parse(CsvFile("", list(values), [(2, values)]))
     if problems:
-        fields = ", ".join(problem.field for problem in problems)
-        raise ValidationFailed(
-            _("Some fields are invalid: %(fields)s.") % {"fields": fields},
-            [FieldError(problem.field, problem.message) for problem in problems],
+        raise ValidationFailed.for_fields(
+            [FieldError(problem.field, problem.message) for problem in problems]
         )
     return drafts[0]
 
