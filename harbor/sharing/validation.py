@@ -39,10 +39,7 @@ class Collector:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            fields = ", ".join(error.field for error in self.errors)
-            raise ValidationFailed(
-                _("Some fields are invalid: %(fields)s.") % {"fields": fields}, self.errors
-            )
+            raise ValidationFailed.for_fields(self.errors)
 
 
 def language_map(
