@@ -2,7 +2,8 @@
 
 Both receive terms already segmented by ``harbor.search.text`` and match them exactly (no stemming, tone
 marks kept), rank by relevance (BM25 on SQLite, ``ts_rank`` on PostgreSQL), and filter by access keys and
-facet values inside the same query, so a caller cannot see documents, or counts, it may not see.
+facet values inside the same query, so a caller cannot see documents, or counts, it may not see. The
+SQLite index layout (token namespaces, statistics) is described in ``harbor.search.fts``.
 
 Ranking is bounded: a query with terms ranks only its ``HARBOR_SEARCH_RANK_WINDOW`` most recently indexed
 matches (among the documents the reader may see) by relevance; older matches follow, newest first. Document
@@ -22,6 +23,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+
+from harbor.search import fts
+from harbor.search.facets import count_facets, facet_token
 
 FACET_LIMIT = 30
 # Beyond this many matches the total is reported as "at least" and facets count the first matches only.
@@ -65,30 +69,22 @@ def rank_window() -> int:
 
 
 class SearchBackend:
-    """The common part: facet filters, counting and the shape of the SQL; engines supply the match."""
+    """The common part: windowed ranking, counting, facets and browsing; engines supply the match."""
 
-    # How the capped matches meet their facet values (SQLite needs CROSS JOIN to keep the matches outside).
-    facet_join = "JOIN"
+    # How the capped matches meet their documents (SQLite needs CROSS JOIN to keep the matches outside).
+    match_join = "JOIN"
 
     def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
-        """FROM clause, WHERE clause with its params, score expression with its params."""
+        """FROM clause, WHERE clause with its params (access keys and facet filters), score with params."""
         raise NotImplementedError
 
     def filtered(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
-        """The match plus the source and facet filters: FROM, WHERE, params, score, score params."""
+        """The match plus the source filter: FROM, WHERE, params, score, score params."""
         from_sql, where_sql, params, score_sql, score_params = self._match(query)
-        conditions = [where_sql]
         if query.source:
-            conditions.append("d.source = %s")
+            where_sql = f"{where_sql} AND d.source = %s"
             params = [*params, query.source]
-        for name, values in sorted(query.filters.items()):
-            if not values:
-                continue
-            placeholders = ", ".join(["%s"] * len(values))
-            facet_sql = "d.id IN (SELECT document_id FROM search_searchfacet WHERE name = %s AND value IN ({}))"
-            conditions.append(facet_sql.format(placeholders))
-            params = [*params, name, *values]
-        return from_sql, " AND ".join(conditions), params, score_sql, score_params
+        return from_sql, where_sql, params, score_sql, score_params
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Ranked when there are terms (within the rank window), else newest first by date."""
@@ -97,6 +93,14 @@ class SearchBackend:
             with transaction.atomic():
                 return self._ranked(query)
         return self._browse(query)
+
+    # -- writing (engines whose index is not maintained by the database itself) ---------------------
+
+    def add(self, cursor: Any, rows: list[fts.IndexedRow]) -> None:
+        """Index rows just inserted into ``search_searchdocument``."""
+
+    def remove(self, cursor: Any, rows: list[fts.IndexedRow]) -> None:
+        """Take rows about to be deleted from ``search_searchdocument`` out of the index."""
 
     # -- ranked queries -----------------------------------------------------------------------------
 
@@ -198,34 +202,24 @@ class SearchBackend:
     ) -> dict[str, list[tuple[str, int]]]:
         """Facet values of the visible matches: of ``ids`` when all are known, else of the first
         ``COUNT_CAP`` matches."""
-        facets: dict[str, list[tuple[str, int]]] = {name: [] for name in query.facet_names}
         if not query.facet_names or ids == []:
-            return facets
-        names = ", ".join(["%s"] * len(query.facet_names))
+            return {name: [] for name in query.facet_names}
         if ids is not None:
-            condition, params = self._ids_in("f.document_id", ids)
-            sql = (
-                f"SELECT f.name, f.value, count(*) AS n FROM search_searchfacet f "
-                f"WHERE {condition} AND f.name IN ({names}) "
-                "GROUP BY f.name, f.value ORDER BY n DESC, f.value"
-            )
-            params = [*params, *query.facet_names]
+            condition, params = self._ids_in("id", ids)
+            sql = f"SELECT facet_terms FROM search_searchdocument WHERE {condition}"
         else:
             from_sql, where, match_params, id_column = self._matches(query)
             # Start from the (capped) matches and look their facet values up by document.
             sql = (
-                f"SELECT f.name, f.value, count(*) AS n FROM (SELECT {id_column} AS id FROM {from_sql} "
-                f"WHERE {where} LIMIT %s) AS m {self.facet_join} search_searchfacet f "
-                f"ON f.document_id = m.id WHERE f.name IN ({names}) "
-                "GROUP BY f.name, f.value ORDER BY n DESC, f.value"
+                f"SELECT doc.facet_terms FROM (SELECT {id_column} AS id FROM {from_sql} "
+                f"WHERE {where} LIMIT %s) AS m {self.match_join} search_searchdocument doc "
+                "ON doc.id = m.id"
             )
-            params = [*match_params, COUNT_CAP, *query.facet_names]
+            params = [*match_params, COUNT_CAP]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for name, value, count in cursor.fetchall():
-                if len(facets[name]) < FACET_LIMIT:
-                    facets[name].append((value, int(count)))
-        return facets
+            strings = [row[0] for row in cursor.fetchall()]
+        return count_facets(strings, query.facet_names, FACET_LIMIT)
 
     # -- browsing (no terms) ------------------------------------------------------------------------
 
@@ -251,32 +245,68 @@ def source_marker(source: str) -> str:
     return "src_" + re.sub(r"[^a-z0-9]", "_", source.lower())
 
 
-def _fts5_phrase(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
+def _fts5_string(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _any_of(tokens: list[str]) -> str:
+    return "(" + " OR ".join(_fts5_string(token) for token in tokens) + ")"
 
 
 class SqliteBackend(SearchBackend):
-    """FTS5 (unicode61, diacritics kept, marks as word characters) on the segmented shadow column."""
+    """FTS5 over the segmented terms, split on white space; see ``harbor.search.fts`` for the layout.
 
-    facet_join = "CROSS JOIN"
+    A query with terms is two parts joined by OR: the terms as they are, which only documents open to
+    everyone hold, and the terms behind the restricted mark together with the reader's other keys. Each
+    part walks the doclists of its own documents only, so documents the reader may not see cost nothing.
+    BM25 is computed from ``search_docstat`` and ``search_termstat`` with FTS5's formula and constants.
+    """
 
-    def _terms_expression(self, query: SearchQuery) -> str:
-        """The query terms alone, all required, in the segmented text column."""
-        return "{terms}: (" + " AND ".join(_fts5_phrase(t) for t in query.terms) + ")"
+    match_join = "CROSS JOIN"
+
+    def add(self, cursor: Any, rows: list[fts.IndexedRow]) -> None:
+        fts.add(cursor, rows)
+
+    def remove(self, cursor: Any, rows: list[fts.IndexedRow]) -> None:
+        fts.remove(cursor, rows)
+
+    def _filters(self, query: SearchQuery, *, source: bool) -> list[str]:
+        """Source marker and facet filters, each an FTS5 expression on its column."""
+        parts: list[str] = []
+        if source and query.source:
+            marker = fts.KEY_MARK + source_marker(query.source)
+            parts.append("{acl_terms}: " + _fts5_string(marker))
+        for name, values in sorted(query.filters.items()):
+            if values:
+                tokens = [facet_token(name, value) for value in values]
+                parts.append("{facet_terms}: " + _any_of(tokens))
+        return parts
+
+    def _keys(self, keys: list[str]) -> str:
+        return "{acl_terms}: " + _any_of([fts.KEY_MARK + key for key in keys] or ["#-"])
 
     def _expression(self, query: SearchQuery, *, source: bool = True) -> str:
-        """The MATCH expression: terms, the reader's access keys and the source marker.
+        """The MATCH expression for the reader's visible matches.
 
-        The access keys and the marker match the ``acl_terms`` column, which has weight 0 in ``bm25``,
-        so they filter without changing a score.
+        Access keys, the source marker and facet filters are all inside the expression, so FTS5 itself
+        yields only visible rows; their columns do not enter the score.
         """
-        access = " OR ".join(_fts5_phrase(key) for key in query.access_keys) or '"-"'
-        expression = "{acl_terms}: (" + access + ")"
-        if source and query.source:
-            expression += " AND {acl_terms}: " + _fts5_phrase(source_marker(query.source))
-        if query.terms:
-            expression = self._terms_expression(query) + " AND " + expression
-        return expression
+        filters = self._filters(query, source=source)
+        if not query.terms:
+            return " AND ".join([self._keys(query.access_keys), *filters])
+        words = [term for raw in query.terms for term in raw.split()]
+        parts: list[str] = []
+        public = "{terms}: (" + " AND ".join(_fts5_string(word) for word in words) + ")"
+        if fts.PUBLIC_KEY in query.access_keys:
+            parts.append(" AND ".join([public, *filters]))
+        else:
+            parts.append(" AND ".join([public, self._keys(query.access_keys), *filters]))
+        restricted_keys = [key for key in query.access_keys if key != fts.PUBLIC_KEY]
+        if restricted_keys:
+            marked = " AND ".join(_fts5_string(fts.RESTRICTED_MARK + word) for word in words)
+            restricted = "{terms}: (" + marked + ")"
+            parts.append(" AND ".join([restricted, self._keys(restricted_keys), *filters]))
+        return " OR ".join(f"({part})" for part in parts)
 
     def _only_source(self, source: str) -> bool:
         """Whether every indexed document comes from ``source`` (two probes of the source index)."""
@@ -289,22 +319,14 @@ class SqliteBackend(SearchBackend):
             return not cursor.fetchone()[0]
 
     def _matches(self, query: SearchQuery) -> tuple[str, str, list[Any], str]:
-        """Visible matches on the full-text index alone: access keys and source inside the MATCH.
+        """Visible matches on the full-text index alone.
 
         When the index holds one source only (checked in the query's snapshot) its marker, which every
         row then carries, is left out: it filters nothing but costs a step per candidate.
         """
         source = bool(query.source) and not self._only_source(query.source or "")
-        where = ["search_fts MATCH %s"]
-        params: list[Any] = [self._expression(query, source=source)]
-        for name, values in sorted(query.filters.items()):
-            if values:
-                placeholders = ", ".join(["%s"] * len(values))
-                where.append(
-                    f"search_fts.rowid IN (SELECT document_id FROM search_searchfacet WHERE name = %s AND value IN ({placeholders}))"
-                )
-                params = [*params, name, *values]
-        return "search_fts", " AND ".join(where), params, "search_fts.rowid"
+        expression = self._expression(query, source=source)
+        return "search_fts", "search_fts MATCH %s", [expression], "search_fts.rowid"
 
     def _ids_in(self, column: str, ids: list[int]) -> tuple[str, list[Any]]:
         return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
@@ -312,38 +334,24 @@ class SqliteBackend(SearchBackend):
     def _scores(
         self, query: SearchQuery, ids: list[int], *, limit: int, offset: int = 0
     ) -> list[tuple[int, float]]:
-        """BM25 of the given visible documents, from a MATCH on the query terms alone.
-
-        The ids come from a MATCH that holds the access keys, so nothing else can be ranked. Leaving
-        the keys out here saves BM25's per-phrase document frequencies, which for a key such as
-        ``public`` would read most of the index; the scores are the same, since the access column
-        weighs 0. The id range turns into a doclist range inside FTS5; the unary ``+`` keeps the id
-        list a filter on those rows instead of one index lookup per id.
-        """
+        """BM25 of the given visible documents from the stored statistics (no doclist is read)."""
+        words = [term for raw in query.terms for term in raw.split()]
         with connection.cursor() as cursor:
+            stats = fts.statistics(cursor, words)
+            score, score_params = fts.score_sql(words, stats)
             cursor.execute(
-                "SELECT search_fts.rowid, bm25(search_fts, 1.0, 0.0) AS score FROM search_fts "
-                "WHERE search_fts MATCH %s AND search_fts.rowid BETWEEN %s AND %s "
-                "AND +search_fts.rowid IN (SELECT value FROM json_each(%s)) "
-                "ORDER BY score, search_fts.rowid LIMIT %s OFFSET %s",
-                [
-                    self._terms_expression(query),
-                    min(ids),
-                    max(ids),
-                    json.dumps(ids),
-                    limit,
-                    offset,
-                ],
+                f"SELECT s.id, {score} AS score FROM search_docstat s "
+                "WHERE s.id IN (SELECT value FROM json_each(%s)) "
+                "ORDER BY score, s.id LIMIT %s OFFSET %s",
+                [*score_params, json.dumps(ids), limit, offset],
             )
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
     def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
-        expression = self._expression(query)
         # CROSS JOIN keeps the full-text match as the outer loop (SQLite would otherwise start from the
         # source index and probe the match per row).
         from_sql = "search_fts CROSS JOIN search_searchdocument d ON d.id = search_fts.rowid"
-        score = "bm25(search_fts, 1.0, 0.0)" if query.terms else "0"
-        return from_sql, "search_fts MATCH %s", [expression], score, []
+        return from_sql, "search_fts MATCH %s", [self._expression(query)], "0", []
 
 
 class PostgresBackend(SearchBackend):
@@ -352,6 +360,7 @@ class PostgresBackend(SearchBackend):
     PostgreSQL ranks every visible match in one query and has no rank window: no index yields
     ``tsvector`` matches newest first, so finding the window reads every match anyway; measured at
     200,000 records the window gained nothing there (docs/PERFORMANCE.md), so every match is ranked.
+    Facet filters match the ``facet_array`` column (GIN), one overlap per facet name.
     """
 
     def _ranked(self, query: SearchQuery) -> SearchResult:
@@ -370,17 +379,21 @@ class PostgresBackend(SearchBackend):
         )
 
     def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
-        where = "d.acl_array && %s::text[]"
+        conditions = ["d.acl_array && %s::text[]"]
         params: list[Any] = [list(query.access_keys) or ["-"]]
+        for name, values in sorted(query.filters.items()):
+            if values:
+                conditions.append("d.facet_array && %s::text[]")
+                params.append([facet_token(name, value) for value in values])
         if not query.terms:
-            return "search_searchdocument d", where, params, "0", []
+            return "search_searchdocument d", " AND ".join(conditions), params, "0", []
         # The query goes through the same 'simple' parser as the documents, so both split alike.
         text = " ".join(query.terms)
-        where += " AND d.terms_tsv @@ plainto_tsquery('simple', %s)"
+        conditions.append("d.terms_tsv @@ plainto_tsquery('simple', %s)")
         params.append(text)
         # ts_rank is higher for better matches; negate so both engines sort ascending.
         score = "-ts_rank(d.terms_tsv, plainto_tsquery('simple', %s))"
-        return "search_searchdocument d", where, params, score, [text]
+        return "search_searchdocument d", " AND ".join(conditions), params, score, [text]
 
 
 def backend() -> SearchBackend:

@@ -1,7 +1,11 @@
-"""The search index: one document per indexed object, its facet values, and the full-text shadow column.
+"""The search index: one document per indexed object, with its full-text shadow column and facet values.
 
 ``terms`` holds the segmented text (the shadow column both engines index); ``acl_terms`` holds the keys of
-who may see the document, so the sharing policy is applied inside the index query itself.
+who may see the document, so the sharing policy is applied inside the index query itself; ``facet_terms``
+holds its facet values as tokens (``harbor.search.facets``).
+
+Rule: documents are written and deleted through ``harbor.search.services`` only. On SQLite the full-text
+table and its statistics (``harbor.search.fts``) are maintained there, not by triggers.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ class SearchDocument(models.Model):
     texts = models.JSONField(default=dict, help_text=_("language → original text, for snippets"))
     terms = models.TextField(help_text=_("segmented, normalised text: the full-text shadow column"))
     acl_terms = models.TextField(help_text=_("space-separated access keys"))
+    facet_terms = models.TextField(
+        blank=True, default="", help_text=_("space-separated facet values, name=value")
+    )
     kind = models.CharField(max_length=40, blank=True, default="")
     country = models.CharField(max_length=2, blank=True, default="")
     date = models.DateField(null=True, blank=True)
@@ -29,29 +36,11 @@ class SearchDocument(models.Model):
                 fields=["source", "object_id"], name="search_document_unique_object"
             )
         ]
-        indexes = [models.Index(fields=["source", "kind"]), models.Index(fields=["country"])]
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
 
     def __str__(self) -> str:
         return f"{self.source}:{self.object_id}"
-
-
-class SearchFacet(models.Model):
-    """One facet value of a document (a document may have several values per facet)."""
-
-    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="facets")
-    name = models.CharField(max_length=30)
-    value = models.CharField(max_length=60)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["name", "value"]),
-            models.Index(fields=["document", "name"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name}={self.value}"
 
 
 class SearchVector(models.Model):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from harbor.core.jobs import JobReporter, job_handler
 from harbor.core.models import Job, JobStatus
 from harbor.search.models import SearchDocument
-from harbor.search.services import embed_missing
+from harbor.search.services import embed_missing, remove_documents
 from harbor.search.sources import sources
 
 KIND = "search.rebuild"
@@ -42,8 +42,7 @@ def rebuild(
             set(SearchDocument.objects.filter(source=name).values_list("object_id", flat=True))
             - existing
         )
-        SearchDocument.objects.filter(source=name, object_id__in=stale).delete()
-        totals[f"{name}.removed"] = len(stale)
+        totals[f"{name}.removed"] = remove_documents(name, stale)
     return {"checkpoint": checkpoint, "indexed": totals}
 
 

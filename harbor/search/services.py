@@ -27,6 +27,8 @@ from harbor.search.engine import (
     backend,
     source_marker,
 )
+from harbor.search.facets import facet_terms
+from harbor.search.fts import IndexedRow
 from harbor.search.models import SearchDocument
 from harbor.search.text import highlight_spans, index_terms, query_terms
 
@@ -61,6 +63,7 @@ def prepare_row(doc: IndexDocument) -> tuple[Any, ...]:
         json.dumps(doc.texts, ensure_ascii=False),
         " ".join(term for text in doc.texts.values() for term in index_terms(text)),
         " ".join([*(key.lower() for key in doc.access_keys), source_marker(doc.source)]),
+        facet_terms(_facets_of(doc)),
         doc.kind,
         doc.country,
         doc.date,
@@ -69,14 +72,27 @@ def prepare_row(doc: IndexDocument) -> tuple[Any, ...]:
 
 INSERT_DOCUMENT = (
     "INSERT INTO search_searchdocument "
-    "(source, object_id, texts, terms, acl_terms, kind, country, date, updated_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "(source, object_id, texts, terms, acl_terms, facet_terms, kind, country, date, updated_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
+INDEXED_COLUMNS = "id, terms, acl_terms, facet_terms"
+
+
+def _delete_documents(cursor: Any, engine: SearchBackend, rows: list[IndexedRow]) -> None:
+    """Delete indexed documents (rows as read with ``INDEXED_COLUMNS``), their index entries and vectors."""
+    if not rows:
+        return
+    engine.remove(cursor, rows)
+    ids = [row[0] for row in rows]
+    placeholders = ", ".join(["%s"] * len(ids))
+    cursor.execute(f"DELETE FROM search_searchvector WHERE document_id IN ({placeholders})", ids)
+    cursor.execute(f"DELETE FROM search_searchdocument WHERE id IN ({placeholders})", ids)
 
 
 def _write_batch(batch: list[IndexDocument], rows: list[tuple[Any, ...]], *, embed: bool) -> None:
-    """Replace the batch's documents: delete old rows, insert new ones and their facet values."""
+    """Replace the batch's documents: delete the old rows, insert the new ones and index them."""
     now = timezone.now()
+    engine = backend()
     with transaction.atomic(), connection.cursor() as cursor:
         by_source: dict[str, list[int]] = {}
         for doc in batch:
@@ -84,30 +100,21 @@ def _write_batch(batch: list[IndexDocument], rows: list[tuple[Any, ...]], *, emb
         ids_of: dict[tuple[str, int], int] = {}
         for source, object_ids in by_source.items():
             placeholders = ", ".join(["%s"] * len(object_ids))
-            old = f"SELECT id FROM search_searchdocument WHERE source = %s AND object_id IN ({placeholders})"
-            for table in ("search_searchfacet", "search_searchvector"):
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE document_id IN ({old})", [source, *object_ids]
-                )
+            of_objects = f"source = %s AND object_id IN ({placeholders})"
             cursor.execute(
-                f"DELETE FROM search_searchdocument WHERE source = %s AND object_id IN ({placeholders})",
+                f"SELECT {INDEXED_COLUMNS} FROM search_searchdocument WHERE {of_objects}",
                 [source, *object_ids],
             )
-            cursor.executemany(INSERT_DOCUMENT, [(*row, now) for row in rows if row[0] == source])
+            _delete_documents(cursor, engine, list(cursor.fetchall()))
+            new_rows = [row for row in rows if row[0] == source]
+            cursor.executemany(INSERT_DOCUMENT, [(*row, now) for row in new_rows])
             cursor.execute(
-                f"SELECT object_id, id FROM search_searchdocument WHERE source = %s AND object_id IN ({placeholders})",
+                f"SELECT object_id, id FROM search_searchdocument WHERE {of_objects}",
                 [source, *object_ids],
             )
-            ids_of.update({(source, object_id): pk for object_id, pk in cursor.fetchall()})
-        facets = [
-            (ids_of[(doc.source, doc.object_id)], name, str(value)[:60])
-            for doc in batch
-            for name, values in _facets_of(doc).items()
-            for value in dict.fromkeys(values)
-        ]
-        cursor.executemany(
-            "INSERT INTO search_searchfacet (document_id, name, value) VALUES (%s, %s, %s)", facets
-        )
+            ids = dict(cursor.fetchall())
+            ids_of.update({(source, object_id): pk for object_id, pk in ids.items()})
+            engine.add(cursor, [(ids[row[1]], row[3], row[4], row[5]) for row in new_rows])
         if embed:
             semantic.store_vectors(
                 [ids_of[(doc.source, doc.object_id)] for doc in batch],
@@ -190,10 +197,23 @@ def _facets_of(doc: IndexDocument) -> dict[str, list[str]]:
 
 
 def remove_documents(source: str, object_ids: Iterable[int]) -> int:
-    deleted, _by_model = SearchDocument.objects.filter(
-        source=source, object_id__in=list(object_ids)
-    ).delete()
-    return deleted
+    """Take the source's objects out of the index; returns how many documents were removed."""
+    wanted = list(object_ids)
+    removed = 0
+    engine = backend()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            placeholders = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {INDEXED_COLUMNS} FROM search_searchdocument "
+                f"WHERE source = %s AND object_id IN ({placeholders})",
+                [source, *chunk],
+            )
+            rows = list(cursor.fetchall())
+            _delete_documents(cursor, engine, rows)
+            removed += len(rows)
+    return removed
 
 
 @dataclass(frozen=True)

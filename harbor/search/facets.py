@@ -1,0 +1,51 @@
+"""Facet values as index tokens: ``name=value`` with the value percent-encoded.
+
+One string per document (``SearchDocument.facet_terms``) holds every facet value of the document. The same
+tokens filter inside the full-text match on SQLite and through an array column on PostgreSQL, and facet
+counts decode them. Percent-encoding keeps each value one token (no spaces, no quotes) and distinct: a
+value can never run into the next one, and ``zh`` is never a prefix match of ``zh-hans``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from urllib.parse import quote, unquote
+
+VALUE_LENGTH = 60
+
+
+def facet_token(name: str, value: object) -> str:
+    """The token of one facet value (values are cut to ``VALUE_LENGTH`` characters, as stored)."""
+    return f"{name}={quote(str(value)[:VALUE_LENGTH], safe='')}"
+
+
+def facet_terms(facets: dict[str, list[str]]) -> str:
+    """Every value of every facet as one space-separated string, each value once."""
+    tokens = (facet_token(name, value) for name, values in facets.items() for value in values)
+    return " ".join(dict.fromkeys(tokens))
+
+
+def count_facets(
+    strings: Iterable[str], names: Iterable[str], limit: int
+) -> dict[str, list[tuple[str, int]]]:
+    """Per facet name, its values among the given documents with how many hold each.
+
+    Most frequent first, ties by value, at most ``limit`` values per name.
+    """
+    wanted = set(names)
+    counters: dict[str, Counter[str]] = {name: Counter() for name in wanted}
+    for string in strings:
+        for token in string.split():
+            name, _sep, value = token.partition("=")
+            if name in wanted:
+                counters[name][value] += 1
+    return {
+        name: [
+            (unquote(value), count)
+            for value, count in sorted(
+                counter.items(), key=lambda item: (-item[1], unquote(item[0]))
+            )[:limit]
+        ]
+        for name, counter in counters.items()
+    }

@@ -1,0 +1,214 @@
+"""The index as written: visibility across the public and restricted parts, facet tokens, and, on SQLite, the
+stored BM25 statistics against FTS5's own bm25 and against a recount of the documents."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from harbor.search.facets import count_facets, facet_terms, facet_token
+from harbor.search.services import (
+    IndexDocument,
+    index_documents,
+    remove_documents,
+    search_documents,
+)
+
+pytestmark = pytest.mark.django_db
+
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the FTS5 layout and its statistics are SQLite's"
+)
+
+
+@pytest.fixture(autouse=True)
+def _keywords_only(settings: Any) -> None:
+    settings.HARBOR_SEARCH_SEMANTIC = False
+
+
+def doc(pk: int, text: str, keys: list[str], **facets: list[str]) -> IndexDocument:
+    return IndexDocument(
+        source="idx", object_id=pk, texts={"en": text}, access_keys=keys, facets=facets
+    )
+
+
+def found(text: str, keys: list[str], **kwargs: Any) -> list[int]:
+    result = search_documents(text, access_keys=keys, source="idx", **kwargs)
+    return sorted(document.object_id for document in result.documents)
+
+
+def test_public_and_restricted_documents_each_reach_exactly_their_readers() -> None:
+    index_documents(
+        [
+            doc(1, "durian tariff", ["public", "o_1"]),
+            doc(2, "durian quota", ["o_2"]),
+            doc(3, "durian quota", ["members", "o_3"]),
+            doc(4, "durian", ["c_th", "o_4"]),
+        ]
+    )
+    assert found("durian", ["public"]) == [1]
+    assert found("durian", ["public", "o_2"]) == [1, 2]
+    assert found("durian", ["public", "o_9", "members", "c_vn"]) == [1, 3]
+    assert found("durian", ["public", "o_9", "members", "c_th"]) == [1, 3, 4]
+    assert found("quota", ["public", "o_3"]) == [3]
+    # A reader without the public key sees a public document only through another key it holds.
+    assert found("durian", ["o_1"]) == [1]
+    assert found("durian", ["o_2"]) == [2]
+    assert found("durian", []) == []
+
+
+def test_a_document_moves_between_the_parts_when_its_keys_change() -> None:
+    index_documents([doc(1, "bamboo chairs", ["o_1"])])
+    assert found("bamboo", ["public"]) == []
+    index_documents([doc(1, "bamboo chairs", ["public", "o_1"])])
+    assert found("bamboo", ["public"]) == [1]
+    index_documents([doc(1, "bamboo chairs", ["o_1"])])
+    assert found("bamboo", ["public"]) == []
+    assert found("bamboo", ["public", "o_1"]) == [1]
+    remove_documents("idx", [1])
+    assert found("bamboo", ["public", "o_1"]) == []
+
+
+def test_words_that_look_like_access_keys_or_marks_stay_words() -> None:
+    index_documents(
+        [
+            doc(1, "public members notice", ["o_1"]),
+            doc(2, "tender for public works", ["public"]),
+            doc(3, "~durian #public", ["public"]),
+        ]
+    )
+    # "public" as a word is found only where it is written and visible, never through the key.
+    assert found("public", ["public"]) == [2, 3]
+    assert found("members", ["public", "members"]) == []
+    assert found("public", ["public", "o_1"]) == [1, 2, 3]
+    assert found("durian", ["public"]) == [3]
+    assert found("~durian", ["public"]) == [3]
+
+
+def test_facet_values_match_whole_and_decode_back() -> None:
+    index_documents(
+        [
+            doc(1, "coffee", ["public"], language=["zh-hans"], topic=["cold chain"]),
+            doc(2, "coffee", ["public"], language=["zh"], topic=["cold"]),
+            doc(3, "coffee", ["public"], language=["zh-hant"], topic=["a=b c"]),
+        ]
+    )
+    assert found("coffee", ["public"], filters={"language": ["zh"]}) == [2]
+    assert found("coffee", ["public"], filters={"topic": ["cold chain"]}) == [1]
+    assert found("coffee", ["public"], filters={"topic": ["a=b c"]}) == [3]
+    assert found("", ["public"], filters={"language": ["zh", "zh-hant"]}) == [2, 3]
+    result = search_documents(
+        "coffee", access_keys=["public"], source="idx", facet_names=("topic", "language")
+    )
+    assert dict(result.facets["topic"]) == {"cold chain": 1, "cold": 1, "a=b c": 1}
+    assert dict(result.facets["language"]) == {"zh-hans": 1, "zh": 1, "zh-hant": 1}
+
+
+def test_facet_tokens_are_single_tokens_that_count_back_to_their_values() -> None:
+    terms = facet_terms({"topic": ["cold chain", "cold chain", "x%y"], "hs": ["85"]})
+    assert terms.split() == [facet_token("topic", "cold chain"), "topic=x%25y", "hs=85"]
+    assert count_facets([terms, "hs=85"], ["hs", "topic"], 10) == {
+        "hs": [("85", 2)],
+        "topic": [("cold chain", 1), ("x%y", 1)],
+    }
+
+
+# -- SQLite: the stored statistics ----------------------------------------------------------------
+
+
+def _stats() -> tuple[dict[str, tuple[int, int]], dict[int, tuple[int, str | None]]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT term, documents, occurrences FROM search_termstat")
+        terms = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+        cursor.execute("SELECT id, length, repeats FROM search_docstat")
+        docs = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+    return terms, docs
+
+
+def _recounted() -> tuple[dict[str, tuple[int, int]], dict[int, tuple[int, str | None]]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, terms FROM search_searchdocument")
+        rows = cursor.fetchall()
+    documents: Counter[str] = Counter()
+    occurrences: Counter[str] = Counter()
+    docs: dict[int, tuple[int, str | None]] = {}
+    for pk, terms in rows:
+        counts = Counter(terms.split())
+        documents.update(counts.keys())
+        occurrences.update(counts)
+        repeats = {term: n for term, n in counts.items() if n > 1}
+        docs[pk] = (
+            sum(counts.values()),
+            json.dumps(repeats, ensure_ascii=False) if repeats else None,
+        )
+    terms_table = {term: (documents[term], occurrences[term]) for term in documents}
+    if rows:
+        terms_table[""] = (len(rows), sum(length for length, _r in docs.values()))
+    return terms_table, docs
+
+
+def _integrity_check() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('integrity-check', 1)")
+
+
+@sqlite_only
+def test_statistics_follow_every_write_exactly() -> None:
+    index_documents(
+        [
+            doc(1, "coffee coffee tariff", ["public"]),
+            doc(2, "coffee quota", ["o_2"]),
+            doc(3, "ทุเรียน ทุเรียน นำเข้า", ["members"]),
+        ]
+    )
+    assert _stats() == _recounted()
+    index_documents([doc(2, "tea tea tea", ["public"]), doc(4, "coffee", ["o_4"])])
+    assert _stats() == _recounted()
+    remove_documents("idx", [1, 3, 99])
+    assert _stats() == _recounted()
+    _integrity_check()
+    remove_documents("idx", [2, 4])
+    terms, docs = _stats()
+    assert docs == {} and all(documents == 0 for documents, _n in terms.values())
+    _integrity_check()
+
+
+@sqlite_only
+@pytest.mark.parametrize("query", ["coffee", "tariff", "coffee tariff", "coffee quota tariff"])
+def test_scores_equal_fts5s_own_bm25(query: str) -> None:
+    texts = [
+        "coffee tariff",
+        "coffee coffee coffee tariff notice for small exporters",
+        "coffee quota tariff tariff",
+        "coffee " * 7 + "tariff quota",
+        "tariff on durian",
+        "quota for rice and coffee and tariff",
+        "unrelated text entirely",
+    ]
+    index_documents(
+        [doc(pk, text, ["public"] if pk % 2 else ["o_1"]) for pk, text in enumerate(texts, 1)]
+    )
+    result = search_documents(query, access_keys=["public", "o_1"], source="idx")
+    ours = {document.object_id: document.score for document in result.documents}
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE VIRTUAL TABLE temp.reference USING fts5(body)")
+        cursor.executemany(
+            "INSERT INTO temp.reference (rowid, body) VALUES (%s, %s)",
+            list(enumerate(texts, 1)),
+        )
+        cursor.execute(
+            "SELECT rowid, bm25(reference) FROM temp.reference WHERE reference MATCH %s",
+            [" AND ".join(query.split())],
+        )
+        reference = dict(cursor.fetchall())
+        cursor.execute("DROP TABLE temp.reference")
+    assert ours.keys() == reference.keys() and reference
+    for pk, score in reference.items():
+        assert ours[pk] == pytest.approx(score, rel=1e-9)
+    assert [d.object_id for d in result.documents] == sorted(
+        reference, key=lambda pk: (reference[pk], pk)
+    )
