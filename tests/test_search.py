@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import pytest
 from django.db import connection
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from harbor.search.services import IndexDocument, index_documents, make_snippet, search_documents
-from harbor.search.text import index_terms, is_zawgyi, normalise, query_terms
+from harbor.search.text import (
+    has_myanmar,
+    index_terms,
+    is_zawgyi,
+    normalise,
+    query_terms,
+    word_strings,
+    words,
+    zawgyi_to_unicode,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -309,3 +322,47 @@ def test_the_source_filter_holds_when_the_index_has_several_sources(settings: An
         [IndexDocument(source="zz", object_id=9, texts={"en": "coffee"}, access_keys=["public"])]
     )
     assert found_ids(["public"]) == ([4, 3, 2, 1], 4, True, True)
+
+
+# Characters from every path through segmentation: the spaced-words shortcut (Latin, Vietnamese, Tamil,
+# digits, marks), the ICU path (Thai, Han, punctuation, apostrophes, emoji) and Zawgyi-looking Burmese.
+SEGMENTATION_ALPHABET = [
+    *"abcxyzÀĐđơưéßı0123456789 \n\t'.-,!?",
+    "\u0301",
+    "\u0bb5",
+    "\u0bcd",
+    "\u0e17\u0e38",
+    "\u0e33",
+    "海关",
+    "榴",
+    "\u1031\u103b",
+    "😀",
+    "Ａ",
+]
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(SEGMENTATION_ALPHABET), max_size=30).map("".join))
+def test_the_indexing_fast_path_agrees_with_the_word_breaker(text: str) -> None:
+    normalised = normalise(text)
+    assert word_strings(normalised) == [token.text for token in words(normalised)]
+    assert normalised == unicodedata.normalize("NFKC", _unzawgyi(text)).casefold()
+
+
+def _unzawgyi(text: str) -> str:
+    return zawgyi_to_unicode(text) if is_zawgyi_by_detector(text) else text
+
+
+def is_zawgyi_by_detector(text: str) -> bool:
+    from myanmartools import ZawgyiDetector
+
+    return bool(has_myanmar(text)) and ZawgyiDetector().get_zawgyi_probability(text) >= 0.95
+
+
+@pytest.mark.parametrize("text", ["ျမန္မာႏိုင္ငံ", "မြန်မာနိုင်ငံ", "abc", "ေက်ာင္း abc ၁၂", "", "ကုန္သြယ္ေရး"])
+def test_zawgyi_probability_is_the_detectors(text: str) -> None:
+    from myanmartools import ZawgyiDetector
+
+    from harbor.search.text import _zawgyi_probability
+
+    assert _zawgyi_probability(text) == ZawgyiDetector().get_zawgyi_probability(text)

@@ -33,12 +33,11 @@ def count_facets(
 
     Most frequent first, ties by value, at most ``limit`` values per name.
     """
-    wanted = set(names)
-    counters: dict[str, Counter[str]] = {name: Counter() for name in wanted}
+    counters: dict[str, Counter[str]] = {name: Counter() for name in names}
     for string in strings:
         for token in string.split():
             name, _sep, value = token.partition("=")
-            if name in wanted:
+            if name in counters:
                 counters[name][value] += 1
     return {
         name: [

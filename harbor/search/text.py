@@ -9,11 +9,14 @@ ICU works in UTF-16 code units; offsets here are always converted back to Python
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import filterfalse, pairwise
 
 import icu
 from myanmartools import ZawgyiDetector
@@ -36,6 +39,42 @@ def _zawgyi_detector() -> ZawgyiDetector:
     return ZawgyiDetector()
 
 
+@lru_cache(maxsize=1)
+def _zawgyi_model() -> tuple[dict[str, int], int, Sequence[float]] | None:
+    """The detector's Markov model: character states, pair-table width and log-likelihood ratios.
+
+    States come from the detector's own lookup, so characters it does not recognise stay foreign
+    (state 0) exactly as in the detector. None when the detector does not expose its model.
+    """
+    detector = _zawgyi_detector()
+    try:
+        chars, params, state = detector._chars, detector._params, detector._state
+    except AttributeError:
+        return None
+    states = {char: state(char) for char in chars}
+    return {char: code for char, code in states.items() if code}, len(chars) + 1, params
+
+
+def _zawgyi_probability(text: str) -> float:
+    """The detector's Zawgyi probability for ``text``, computed from its model in one pass."""
+    model = _zawgyi_model()
+    if model is None:
+        return _zawgyi_detector().get_zawgyi_probability(text)
+    states, size, params = model
+    get = states.get
+    codes = [0, *[get(char, 0) for char in text], 0]
+    # Log-likelihood ratio of each consecutive pair; the text's ends pair with the foreign state.
+    ratios = [params[left * size + right] for left, right in pairwise(codes)]
+    if all(map(math.isnan, ratios)):  # only foreign characters
+        return -math.inf
+    total = sum(filterfalse(math.isnan, ratios))
+    # Pz / (Pu + Pz) = 1 / (1 + exp(lnPu - lnPz)), written so that exp cannot overflow.
+    if total >= 0:
+        z = math.exp(-total)
+        return z / (z + 1)
+    return 1 / (1 + math.exp(total))
+
+
 def _zawgyi_transliterator() -> icu.Transliterator:
     if not hasattr(_local, "zawgyi"):
         _local.zawgyi = icu.Transliterator.createInstance("Zawgyi-my")
@@ -53,13 +92,48 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 
 
+def _bmp_class(pattern: str) -> str:
+    """A regular-expression character class of the BMP characters in an ICU set ``pattern``."""
+    chars = icu.UnicodeSet(pattern)
+    ranges = [(ord(first), min(ord(last), 0xFFFF)) for first, last in chars.ranges()]
+    return (
+        "[" + "".join(f"\\u{start:04x}-\\u{end:04x}" for start, end in ranges if start <= end) + "]"
+    )
+
+
+# Letters and digits that ICU's word rules always keep together as one word (non-zero rule
+# status), with the marks that attach to them; the dictionary-segmented scripts (Thai, Lao, Khmer,
+# Burmese, CJK, Hangul), emoji and spaces are left out. Text made only of such words between spaces,
+# tabs and line breaks breaks exactly there, so it needs no break iterator.
+_EXCLUDED = (
+    "[:Line_Break=Complex_Context:][:Han:][:Hiragana:][:Katakana:][:Ideographic:][\\uac00-\\ud7a3]"
+    "[[:Extended_Pictographic:][:Emoji:][:Emoji_Component:]-[0-9]][:White_Space:]"
+)
+_LETTER = _bmp_class(f"[[[:Word_Break=ALetter:][:Word_Break=Numeric:]]-[{_EXCLUDED}]]")
+_LETTER_OR_MARK = _bmp_class(
+    f"[[[:Word_Break=ALetter:][:Word_Break=Numeric:][:Word_Break=Extend:]]-[{_EXCLUDED}]]"
+)
+_WORD = f"{_LETTER}{_LETTER_OR_MARK}*+"
+# Possessive: the pieces cannot overlap, and backtracking a failed match would take quadratic time.
+# Spaces, tabs and line breaks all break words and are never part of one.
+_GAP = "[ \\t\\n]"
+_SPACED_WORDS = re.compile(f"{_GAP}*+(?:{_WORD}(?:{_GAP}++{_WORD})*+)?{_GAP}*+")
+# Thai SARA AM and its Lao counterparts have compatibility decompositions, which send the whole
+# text through the slow NFKC path. Replacing them by their NFKD form first leaves NFKC unchanged.
+_DECOMPOSE_FIRST = tuple(
+    (char, unicodedata.normalize("NFKD", char))
+    for char in map(chr, range(0x0E00, 0x0F00))
+    if unicodedata.normalize("NFKD", char) != char
+)
+
+
 def has_myanmar(text: str) -> bool:
     return _MYANMAR.search(text) is not None
 
 
 def is_zawgyi(text: str) -> bool:
     """Whether Burmese text is in the legacy Zawgyi encoding rather than Unicode."""
-    return has_myanmar(text) and _zawgyi_detector().get_zawgyi_probability(text) >= ZAWGYI_THRESHOLD
+    return has_myanmar(text) and _zawgyi_probability(text) >= ZAWGYI_THRESHOLD
 
 
 def zawgyi_to_unicode(text: str) -> str:
@@ -70,8 +144,13 @@ def normalise(text: str) -> str:
     """NFKC (folds full-width forms), Zawgyi converted to Unicode, case folded; tone marks are kept."""
     if not text:
         return ""
-    if has_myanmar(text) and is_zawgyi(text):
+    if text.isascii():  # NFKC leaves ASCII as it is, and ASCII case folding is lower-casing
+        return text.lower()
+    if has_myanmar(text) and _zawgyi_probability(text) >= ZAWGYI_THRESHOLD:
         text = zawgyi_to_unicode(text)
+    for char, decomposed in _DECOMPOSE_FIRST:
+        if char in text:
+            text = text.replace(char, decomposed)
     return unicodedata.normalize("NFKC", text).casefold()
 
 
@@ -82,15 +161,19 @@ def _is_han(char: str) -> bool:
 
 def word_strings(text: str) -> list[str]:
     """The words of already-normalised ``text`` as strings (the indexing fast path)."""
+    if _SPACED_WORDS.fullmatch(text) is not None:
+        # Only letters, digits and their marks between spaces: ICU breaks exactly at the spaces.
+        return text.split()
     if _ASTRAL.search(text) is not None:
         return [token.text for token in words(text)]
     # Without characters outside the BMP, ICU's UTF-16 offsets are Python string indices.
     breaker = _word_breaker()
     breaker.setText(text)
+    status = breaker.getRuleStatus
     found: list[str] = []
     previous = 0
     for boundary in breaker:
-        if breaker.getRuleStatus():
+        if status():
             found.append(text[previous:boundary])
         previous = boundary
     return found
@@ -117,9 +200,11 @@ def words(text: str) -> list[Token]:
 
 def index_terms(text: str) -> list[str]:
     """The terms stored for ``text``: its words, then each Han character on its own."""
-    tokens = word_strings(normalise(text))
-    han = _HAN.findall(" ".join(token for token in tokens if len(token) > 1))
-    return tokens + han
+    normalised = normalise(text)
+    tokens = word_strings(normalised)
+    if normalised.isascii() or _HAN.search(normalised) is None:
+        return tokens
+    return tokens + _HAN.findall(" ".join(token for token in tokens if len(token) > 1))
 
 
 def segmented(text: str) -> str:
