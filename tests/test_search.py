@@ -366,3 +366,18 @@ def test_zawgyi_probability_is_the_detectors(text: str) -> None:
     from harbor.search.text import _zawgyi_probability
 
     assert _zawgyi_probability(text) == ZawgyiDetector().get_zawgyi_probability(text)
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*SEGMENTATION_ALPHABET, "ﬁ", "İ", "e\u0301", "Ω", "①"]), max_size=30
+    ).map("".join)
+)
+def test_the_snippet_map_shortcut_agrees_with_the_per_character_map(text: str) -> None:
+    from harbor.search.text import _normalised_with_origin
+
+    chars = [unicodedata.normalize("NFKC", char).casefold() for char in text]
+    origin = [index for index, folded in enumerate(chars) for _ in folded]
+    normalised, mapped = _normalised_with_origin(text)
+    assert (normalised, list(mapped)) == ("".join(chars), origin)

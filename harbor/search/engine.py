@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,14 +92,24 @@ class SearchBackend:
         """Ranked when there are terms (within the rank window), else newest first by date."""
         if query.terms:
             # One snapshot for the window, the ranking, the count and the facets.
-            with transaction.atomic():
+            with self._snapshot():
                 return self._ranked(query)
         return self._browse(query)
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """A read transaction around several statements."""
+        with transaction.atomic():
+            yield
+
     # -- writing (engines whose index is not maintained by the database itself) ---------------------
 
-    def add(self, cursor: Any, rows: list[fts.IndexedRow]) -> None:
-        """Index rows just inserted into ``search_searchdocument``."""
+    def prepare(self, rows: list[tuple[str, str, str]]) -> Any:
+        """What ``add`` needs for (terms, access keys, facet tokens) rows; runs in segmentation workers."""
+        return None
+
+    def add(self, cursor: Any, ids: list[int], prepared: Any) -> None:
+        """Index rows just inserted into ``search_searchdocument`` (ids in the prepared order)."""
 
     def remove(self, cursor: Any, rows: list[fts.IndexedRow]) -> None:
         """Take rows about to be deleted from ``search_searchdocument`` out of the index."""
@@ -264,8 +276,29 @@ class SqliteBackend(SearchBackend):
 
     match_join = "CROSS JOIN"
 
-    def add(self, cursor: Any, rows: list[fts.IndexedRow]) -> None:
-        fts.add(cursor, rows)
+    def __init__(self) -> None:
+        self._single_source: dict[str, bool] = {}
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """A deferred read transaction: ``atomic`` would begin IMMEDIATE (the write lock) on SQLite,
+        making searches wait for a bulk load and a bulk load wait for searches."""
+        if connection.in_atomic_block:
+            yield
+            return
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+            try:
+                yield
+            finally:
+                cursor.execute("COMMIT")
+
+    def prepare(self, rows: list[tuple[str, str, str]]) -> fts.Prepared:
+        return fts.prepare(rows)
+
+    def add(self, cursor: Any, ids: list[int], prepared: Any) -> None:
+        fts.add_prepared(cursor, ids, prepared)
 
     def remove(self, cursor: Any, rows: list[fts.IndexedRow]) -> None:
         fts.remove(cursor, rows)
@@ -309,14 +342,18 @@ class SqliteBackend(SearchBackend):
         return " OR ".join(f"({part})" for part in parts)
 
     def _only_source(self, source: str) -> bool:
-        """Whether every indexed document comes from ``source`` (two probes of the source index)."""
+        """Whether every indexed document comes from ``source`` (two probes of the source index, once
+        per search: a backend serves one search)."""
+        if source in self._single_source:
+            return self._single_source[source]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT EXISTS (SELECT 1 FROM search_searchdocument WHERE source < %s) "
                 "OR EXISTS (SELECT 1 FROM search_searchdocument WHERE source > %s)",
                 [source, source],
             )
-            return not cursor.fetchone()[0]
+            self._single_source[source] = not cursor.fetchone()[0]
+        return self._single_source[source]
 
     def _matches(self, query: SearchQuery) -> tuple[str, str, list[Any], str]:
         """Visible matches on the full-text index alone.

@@ -8,6 +8,7 @@ value can never run into the next one, and ``zh`` is never a prefix match of ``z
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import quote, unquote
@@ -15,9 +16,16 @@ from urllib.parse import quote, unquote
 VALUE_LENGTH = 60
 
 
+# Characters ``quote`` leaves as they are: values made only of them need no encoding.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
 def facet_token(name: str, value: object) -> str:
     """The token of one facet value (values are cut to ``VALUE_LENGTH`` characters, as stored)."""
-    return f"{name}={quote(str(value)[:VALUE_LENGTH], safe='')}"
+    text = str(value)[:VALUE_LENGTH]
+    if _UNRESERVED.fullmatch(text) is None:
+        text = quote(text, safe="")
+    return f"{name}={text}"
 
 
 def facet_terms(facets: dict[str, list[str]]) -> str:

@@ -25,8 +25,9 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 PUBLIC_KEY = "public"
@@ -54,72 +55,87 @@ def fts_values(terms: str, acl_terms: str, facet_terms: str) -> tuple[str, str, 
     return terms, keys, facet_terms
 
 
-def _term_counts(terms: str) -> Counter[str]:
-    return Counter(terms.split())
+@dataclass(frozen=True)
+class Prepared:
+    """Everything the index stores for a batch of documents except their ids (computed off the writer).
+
+    ``documents`` holds, per document, its FTS5 column values, its length and its repeated terms (JSON);
+    ``terms`` holds, per term of the batch, how many of its documents hold it and how often it occurs,
+    with the batch totals on the empty term.
+    """
+
+    documents: list[tuple[str, str, str, int, str | None]]
+    terms: list[tuple[str, int, int]]
 
 
-def _docstat(pk: int, counts: Counter[str]) -> tuple[int, int, str | None]:
-    repeats = {term: count for term, count in counts.items() if count > 1}
-    return pk, sum(counts.values()), json.dumps(repeats, ensure_ascii=False) if repeats else None
+def prepare(rows: Sequence[tuple[str, str, str]]) -> Prepared:
+    """Prepare (terms, access keys, facet tokens) rows for ``add_prepared`` or ``remove``."""
+    token_lists = [terms.split() for terms, _acl, _facets in rows]
+    distinct = [set(tokens) for tokens in token_lists]
+    occurrences = Counter(chain.from_iterable(token_lists))
+    holding = Counter(chain.from_iterable(distinct))
+    documents = []
+    for (terms, acl, facets), tokens, unique in zip(rows, token_lists, distinct, strict=True):
+        repeats = None
+        if len(unique) < len(tokens):
+            counts = Counter(tokens)
+            repeats = json.dumps(
+                {term: count for term, count in counts.items() if count > 1}, ensure_ascii=False
+            )
+        documents.append((*fts_values(terms, acl, facets), len(tokens), repeats))
+    term_rows = [(term, holding[term], count) for term, count in occurrences.items()]
+    term_rows.append((ALL_DOCUMENTS, len(rows), sum(map(len, token_lists))))
+    return Prepared(documents, term_rows)
 
 
-def _apply_term_deltas(cursor: Any, deltas: dict[str, list[int]]) -> None:
+UPSERT_TERMS = (
+    "INSERT INTO search_termstat (term, documents, occurrences) VALUES (%s, %s, %s) "
+    "ON CONFLICT (term) DO UPDATE SET documents = documents + excluded.documents, "
+    "occurrences = occurrences + excluded.occurrences"
+)
+
+
+def add_prepared(cursor: Any, ids: Sequence[int], prepared: Prepared) -> None:
+    """Index new documents, ``ids`` in the order they were prepared in."""
+    if not ids:
+        return
     cursor.executemany(
-        "INSERT INTO search_termstat (term, documents, occurrences) VALUES (%s, %s, %s) "
-        "ON CONFLICT (term) DO UPDATE SET documents = documents + excluded.documents, "
-        "occurrences = occurrences + excluded.occurrences",
-        [(term, documents, occurrences) for term, (documents, occurrences) in deltas.items()],
+        "INSERT INTO search_fts (rowid, terms, acl_terms, facet_terms) VALUES (%s, %s, %s, %s)",
+        [(pk, *document[:3]) for pk, document in zip(ids, prepared.documents, strict=True)],
     )
-
-
-def _term_deltas(rows: Iterable[tuple[int, Counter[str]]], sign: int) -> dict[str, list[int]]:
-    deltas: dict[str, list[int]] = {ALL_DOCUMENTS: [0, 0]}
-    for _pk, counts in rows:
-        everything = deltas[ALL_DOCUMENTS]
-        everything[0] += sign
-        everything[1] += sign * sum(counts.values())
-        for term, count in counts.items():
-            delta = deltas.setdefault(term, [0, 0])
-            delta[0] += sign
-            delta[1] += sign * count
-    return deltas
+    cursor.executemany(
+        "INSERT INTO search_docstat (id, length, repeats) VALUES (%s, %s, %s)",
+        [(pk, *document[3:]) for pk, document in zip(ids, prepared.documents, strict=True)],
+    )
+    cursor.executemany(UPSERT_TERMS, prepared.terms)
 
 
 def add(cursor: Any, rows: Sequence[IndexedRow]) -> None:
     """Index new documents: their FTS5 rows, their statistics and the term counts."""
-    if not rows:
-        return
-    cursor.executemany(
-        "INSERT INTO search_fts (rowid, terms, acl_terms, facet_terms) VALUES (%s, %s, %s, %s)",
-        [(pk, *fts_values(terms, acl, facets)) for pk, terms, acl, facets in rows],
-    )
-    counted = [(pk, _term_counts(terms)) for pk, terms, _acl, _facets in rows]
-    cursor.executemany(
-        "INSERT INTO search_docstat (id, length, repeats) VALUES (%s, %s, %s)",
-        [_docstat(pk, counts) for pk, counts in counted],
-    )
-    _apply_term_deltas(cursor, _term_deltas(counted, +1))
+    add_prepared(cursor, [row[0] for row in rows], prepare([row[1:] for row in rows]))
 
 
 def remove(cursor: Any, rows: Sequence[IndexedRow]) -> None:
     """Take documents out of the index; ``rows`` must hold the values they were indexed with."""
     if not rows:
         return
+    prepared = prepare([row[1:] for row in rows])
     cursor.executemany(
         "INSERT INTO search_fts (search_fts, rowid, terms, acl_terms, facet_terms) "
         "VALUES ('delete', %s, %s, %s, %s)",
-        [(pk, *fts_values(terms, acl, facets)) for pk, terms, acl, facets in rows],
+        [(row[0], *document[:3]) for row, document in zip(rows, prepared.documents, strict=True)],
     )
     cursor.execute(
         "DELETE FROM search_docstat WHERE id IN (SELECT value FROM json_each(%s))",
         [json.dumps([row[0] for row in rows])],
     )
-    deltas = _term_deltas(((pk, _term_counts(terms)) for pk, terms, _acl, _facets in rows), -1)
-    _apply_term_deltas(cursor, deltas)
+    cursor.executemany(
+        UPSERT_TERMS, [(term, -documents, -count) for term, documents, count in prepared.terms]
+    )
     cursor.execute(
         "DELETE FROM search_termstat WHERE documents <= 0 AND term != '' "
         "AND term IN (SELECT value FROM json_each(%s))",
-        [json.dumps(list(deltas), ensure_ascii=False)],
+        [json.dumps([row[0] for row in prepared.terms], ensure_ascii=False)],
     )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import islice
@@ -89,37 +90,38 @@ def _delete_documents(cursor: Any, engine: SearchBackend, rows: list[IndexedRow]
     cursor.execute(f"DELETE FROM search_searchdocument WHERE id IN ({placeholders})", ids)
 
 
-def _write_batch(batch: list[IndexDocument], rows: list[tuple[Any, ...]], *, embed: bool) -> None:
+def _write_batch(
+    batch: list[IndexDocument], rows: list[tuple[Any, ...]], prepared: Any, *, embed: bool
+) -> None:
     """Replace the batch's documents: delete the old rows, insert the new ones and index them."""
-    now = timezone.now()
     engine = backend()
     with transaction.atomic(), connection.cursor() as cursor:
+        stamp = connection.ops.adapt_datetimefield_value(timezone.now())
         by_source: dict[str, list[int]] = {}
         for doc in batch:
             by_source.setdefault(doc.source, []).append(doc.object_id)
-        ids_of: dict[tuple[str, int], int] = {}
         for source, object_ids in by_source.items():
             placeholders = ", ".join(["%s"] * len(object_ids))
-            of_objects = f"source = %s AND object_id IN ({placeholders})"
             cursor.execute(
-                f"SELECT {INDEXED_COLUMNS} FROM search_searchdocument WHERE {of_objects}",
+                f"SELECT {INDEXED_COLUMNS} FROM search_searchdocument "
+                f"WHERE source = %s AND object_id IN ({placeholders})",
                 [source, *object_ids],
             )
             _delete_documents(cursor, engine, list(cursor.fetchall()))
-            new_rows = [row for row in rows if row[0] == source]
-            cursor.executemany(INSERT_DOCUMENT, [(*row, now) for row in new_rows])
+        cursor.executemany(INSERT_DOCUMENT, [(*row, stamp) for row in rows])
+        ids_of: dict[tuple[str, int], int] = {}
+        for source, object_ids in by_source.items():
+            placeholders = ", ".join(["%s"] * len(object_ids))
             cursor.execute(
-                f"SELECT object_id, id FROM search_searchdocument WHERE {of_objects}",
+                "SELECT object_id, id FROM search_searchdocument "
+                f"WHERE source = %s AND object_id IN ({placeholders})",
                 [source, *object_ids],
             )
-            ids = dict(cursor.fetchall())
-            ids_of.update({(source, object_id): pk for object_id, pk in ids.items()})
-            engine.add(cursor, [(ids[row[1]], row[3], row[4], row[5]) for row in new_rows])
+            ids_of.update({(source, object_id): pk for object_id, pk in cursor.fetchall()})
+        ids = [ids_of[(row[0], row[1])] for row in rows]
+        engine.add(cursor, ids, prepared)
         if embed:
-            semantic.store_vectors(
-                [ids_of[(doc.source, doc.object_id)] for doc in batch],
-                [_passage(doc) for doc in batch],
-            )
+            semantic.store_vectors(ids, [_passage(doc) for doc in batch])
 
 
 def index_documents(
@@ -136,19 +138,12 @@ def index_documents(
     ``embed=False`` skips the sentence embeddings; ``embed_missing`` adds them later.
     """
     written = 0
-    if workers <= 1:
-        prepared: Iterable[tuple[list[IndexDocument], list[tuple[Any, ...]]]] = (
-            (batch, [prepare_row(doc) for doc in batch])
-            for batch in _batches(documents, batch_size)
-        )
-        pool = None
-    else:
-        # Workers segment the next batches while this process writes the current one.
-        pool = multiprocessing.get_context("fork").Pool(workers)
-        prepared = pool.imap(_prepare_batch, _batches(documents, batch_size))
+    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
     try:
-        for batch, rows in prepared:
-            _write_batch(batch, rows, embed=embed)
+        for batch, (rows, prepared) in _prepared(
+            documents, batch_size, pool, in_flight=2 * workers
+        ):
+            _write_batch(batch, rows, prepared, embed=embed)
             written += len(batch)
             if progress is not None:
                 progress(len(batch))
@@ -159,8 +154,57 @@ def index_documents(
     return written
 
 
-def _prepare_batch(batch: list[IndexDocument]) -> tuple[list[IndexDocument], list[tuple[Any, ...]]]:
-    return batch, [prepare_row(doc) for doc in batch]
+def _prepared(
+    documents: Iterable[IndexDocument],
+    batch_size: int,
+    pool: Any | None,
+    *,
+    in_flight: int,
+) -> Iterator[tuple[list[IndexDocument], tuple[list[tuple[Any, ...]], Any]]]:
+    """Batches with their rows, in order; with a pool, workers segment the next batches meanwhile.
+
+    At most ``in_flight`` batches are out at a time: handing every batch to the pool at once would
+    copy the whole input through pipes while this process writes, and hold it all in memory.
+    """
+    if pool is None:
+        for batch in _batches(documents, batch_size):
+            yield batch, _prepare_rows(batch)
+        return
+    pending: deque[tuple[list[IndexDocument], Any]] = deque()
+    for batch in _batches(documents, batch_size):
+        # Plain tuples cross the process boundary about three times faster than dataclasses.
+        fields = [astuple_shallow(doc) for doc in batch]
+        pending.append((batch, pool.apply_async(_prepare_fields, (fields,))))
+        if len(pending) >= in_flight:
+            done, result = pending.popleft()
+            yield done, result.get()
+    while pending:
+        done, result = pending.popleft()
+        yield done, result.get()
+
+
+def astuple_shallow(doc: IndexDocument) -> tuple[Any, ...]:
+    """The document's fields in declaration order, not copied (``dataclasses.astuple`` deep-copies)."""
+    return (
+        doc.source,
+        doc.object_id,
+        doc.texts,
+        doc.access_keys,
+        doc.kind,
+        doc.country,
+        doc.date,
+        doc.facets,
+    )
+
+
+def _prepare_fields(fields: list[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], Any]:
+    return _prepare_rows([IndexDocument(*values) for values in fields])
+
+
+def _prepare_rows(batch: list[IndexDocument]) -> tuple[list[tuple[Any, ...]], Any]:
+    """The batch's table rows and what the engine will index of them (the costly, parallel part)."""
+    rows = [prepare_row(doc) for doc in batch]
+    return rows, backend().prepare([(row[3], row[4], row[5]) for row in rows])
 
 
 def _passage(doc: IndexDocument) -> str:

@@ -220,6 +220,25 @@ def query_terms(query: str) -> list[str]:
     return list(seen)
 
 
+def _normalised_with_origin(source: str) -> tuple[str, Sequence[int]]:
+    """``source`` normalised character by character, and for each normalised character its origin.
+
+    When ``source`` is already NFKC and case folding keeps its length, every character maps to exactly one
+    character (case folding never shortens one, and no character of an NFKC text changes on its own), so
+    the map is the identity and the per-character pass is skipped.
+    """
+    folded = source.casefold()
+    if len(folded) == len(source) and unicodedata.is_normalized("NFKC", source):
+        return folded, range(len(source))
+    normalised_chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(source):
+        folded_char = unicodedata.normalize("NFKC", char).casefold()
+        normalised_chars.append(folded_char)
+        origin.extend([index] * len(folded_char))
+    return "".join(normalised_chars), origin
+
+
 def highlight_spans(original: str, terms: list[str]) -> list[tuple[int, int]]:
     """Where the query terms occur in ``original`` (Python indices), for snippets on the original text.
 
@@ -229,17 +248,14 @@ def highlight_spans(original: str, terms: list[str]) -> list[tuple[int, int]]:
     if not terms or not original:
         return []
     wanted = set(terms)
+    wanted_han = {term for term in wanted if len(term) == 1 and _is_han(term)}
     source = zawgyi_to_unicode(original) if is_zawgyi(original) else original
-    normalised_chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(source):
-        folded = unicodedata.normalize("NFKC", char).casefold()
-        normalised_chars.append(folded)
-        origin.extend([index] * len(folded))
-    normalised = "".join(normalised_chars)
+    normalised, origin = _normalised_with_origin(source)
     spans: list[tuple[int, int]] = []
     for token in words(normalised):
-        matches = token.text in wanted or any(_is_han(c) and c in wanted for c in token.text)
+        matches = token.text in wanted or (
+            bool(wanted_han) and any(char in wanted_han for char in token.text)
+        )
         if matches and token.start < len(origin):
             end = origin[token.end - 1] + 1 if token.end - 1 < len(origin) else len(source)
             spans.append((origin[token.start], end))

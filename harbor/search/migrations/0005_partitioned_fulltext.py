@@ -11,15 +11,16 @@ SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS search_fts_after_insert",
     "DROP TABLE IF EXISTS search_fts",
 ]
+# Every printable ASCII character that is not a letter or digit, as a token character: with the ``ascii``
+# tokenizer (non-ASCII characters are always token characters) white space alone separates tokens. Quoted
+# for FTS5 (a single quote doubled) inside an SQL string literal (every quote doubled again).
+TOKEN_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+TOKENIZE = "ascii tokenchars '" + TOKEN_PUNCTUATION.replace("'", "''") + "'"
 SQLITE_CREATE = [
-    # White space alone separates tokens: every other character class is a token character.
-    """
-    CREATE VIRTUAL TABLE search_fts USING fts5(
-        terms, acl_terms, facet_terms,
-        content='', detail=column,
-        tokenize="unicode61 remove_diacritics 0 categories 'L* N* M* P* S* Co Cn Cf'"
-    )
-    """,
+    # The terms are already normalised and case-folded words: the tokenizer only splits on spaces.
+    "CREATE VIRTUAL TABLE search_fts USING fts5("
+    "terms, acl_terms, facet_terms, content='', detail=column, "
+    "tokenize='" + TOKENIZE.replace("'", "''") + "')",
     """
     CREATE TABLE search_docstat (
         id INTEGER PRIMARY KEY,
