@@ -32,7 +32,7 @@ from harbor.search.facets import count_facets, facet_token
 FACET_LIMIT = 30
 # Beyond this many matches the total is reported as "at least" and facets count the first matches only.
 COUNT_CAP = 10_000
-DEFAULT_RANK_WINDOW = 2_000
+DEFAULT_RANK_WINDOW = 1_000
 
 
 @dataclass(frozen=True)

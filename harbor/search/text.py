@@ -179,8 +179,21 @@ def word_strings(text: str) -> list[str]:
     return found
 
 
+_NOT_GAP = re.compile("[^ \t\n]+")
+
+
 def words(text: str) -> list[Token]:
     """Words of already-normalised ``text`` by ICU word boundaries, without spaces and punctuation."""
+    if _SPACED_WORDS.fullmatch(text) is not None:
+        # Only letters, digits and their marks between gaps: ICU breaks exactly at the gaps.
+        return [
+            Token(match.group(), match.start(), match.end()) for match in _NOT_GAP.finditer(text)
+        ]
+    return _icu_words(text)
+
+
+def _icu_words(text: str) -> list[Token]:
+    """``words`` by ICU's break iterator, converting its UTF-16 offsets to Python indices."""
     unicode_text = icu.UnicodeString(text)
     breaker = _word_breaker()
     breaker.setText(unicode_text)
