@@ -114,6 +114,13 @@ class SearchBackend:
     def remove(self, cursor: Any, rows: list[fts.IndexedRow]) -> None:
         """Take rows about to be deleted from ``search_searchdocument`` out of the index."""
 
+    def after_bulk_load(self) -> None:
+        """Bring the planner's statistics up to date after many documents changed at once."""
+
+    def repair(self) -> bool:
+        """Make the index match the stored documents again if it does not; True when it had to."""
+        return False
+
     # -- ranked queries -----------------------------------------------------------------------------
 
     def _matches(self, query: SearchQuery) -> tuple[str, str, list[Any], str]:
@@ -303,6 +310,13 @@ class SqliteBackend(SearchBackend):
     def remove(self, cursor: Any, rows: list[fts.IndexedRow]) -> None:
         fts.remove(cursor, rows)
 
+    def repair(self) -> bool:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if fts.consistent(cursor):
+                return False
+            fts.rebuild_from_documents(cursor)
+            return True
+
     def _filters(self, query: SearchQuery, *, source: bool) -> list[str]:
         """Source marker and facet filters, each an FTS5 expression on its column."""
         parts: list[str] = []
@@ -399,6 +413,13 @@ class PostgresBackend(SearchBackend):
     200,000 records the window gained nothing there (docs/PERFORMANCE.md), so every match is ranked.
     Facet filters match the ``facet_array`` column (GIN), one overlap per facet name.
     """
+
+    def after_bulk_load(self) -> None:
+        """ANALYZE the documents: with the statistics of an empty table the planner filters by source
+        and access keys and reads every row instead of starting from the terms' GIN index (measured:
+        311 ms against 121 ms for one query at 200,000 documents)."""
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_searchdocument")
 
     def _ranked(self, query: SearchQuery) -> SearchResult:
         from_sql, where, params, score_sql, score_params = self.filtered(query)

@@ -139,6 +139,39 @@ def remove(cursor: Any, rows: Sequence[IndexedRow]) -> None:
     )
 
 
+def consistent(cursor: Any) -> bool:
+    """Whether the index covers exactly the stored documents (counts of documents and statistics)."""
+    cursor.execute(
+        "SELECT (SELECT count(*) FROM search_searchdocument), (SELECT count(*) FROM search_docstat), "
+        "coalesce((SELECT documents FROM search_termstat WHERE term = ''), 0)"
+    )
+    documents, docstats, counted = cursor.fetchone()
+    return bool(documents == docstats == counted)
+
+
+def rebuild_from_documents(cursor: Any, *, batch: int = 2000) -> int:
+    """Empty the index and its statistics and index every stored document again from its row.
+
+    For an index that no longer matches the documents (rows deleted around ``search.services``): the
+    stored terms, keys and facet tokens are enough, nothing is segmented again.
+    """
+    cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+    cursor.execute("DELETE FROM search_docstat")
+    cursor.execute("DELETE FROM search_termstat")
+    last, done = 0, 0
+    while True:
+        cursor.execute(
+            "SELECT id, terms, acl_terms, facet_terms FROM search_searchdocument "
+            "WHERE id > %s ORDER BY id LIMIT %s",
+            [last, batch],
+        )
+        rows = list(cursor.fetchall())
+        if not rows:
+            return done
+        add(cursor, rows)
+        last, done = rows[-1][0], done + len(rows)
+
+
 @dataclass(frozen=True)
 class Statistics:
     """What BM25 needs beyond one document: collection size, average length, document frequencies."""

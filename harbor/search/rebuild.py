@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from harbor.core.jobs import JobReporter, job_handler
 from harbor.core.models import Job, JobStatus
+from harbor.search.engine import backend
 from harbor.search.models import SearchDocument
 from harbor.search.services import embed_missing, remove_documents
 from harbor.search.sources import sources
@@ -22,10 +23,13 @@ def rebuild(
 ) -> dict[str, Any]:
     """Reindex every source after the job's checkpoint, then drop documents whose object is gone.
 
-    Documents are replaced in place, so search keeps answering during a rebuild.
+    Documents are replaced in place, so search keeps answering during a rebuild. First, an index that no
+    longer matches the stored documents (rows deleted around the search services) is rebuilt from them.
     """
     checkpoint: dict[str, Any] = dict(job.result.get("checkpoint", {}))
     totals: dict[str, int] = dict(job.result.get("indexed", {}))
+    if backend().repair():
+        totals["repaired"] = 1
     for name, source in sorted(sources().items()):
         last_id = int(checkpoint.get(name, 0))
         while ids := source.ids_after(last_id, batch):

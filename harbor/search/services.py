@@ -134,7 +134,8 @@ def index_documents(
 ) -> int:
     """Add or replace documents (by source and object id); returns how many were written.
 
-    ``workers > 1`` segments text in that many processes while this one writes (bulk loads and rebuilds).
+    ``workers > 1`` segments text in that many processes while this one writes (bulk loads and rebuilds)
+    and refreshes the database's planner statistics at the end.
     ``embed=False`` skips the sentence embeddings; ``embed_missing`` adds them later.
     """
     written = 0
@@ -151,6 +152,8 @@ def index_documents(
         if pool is not None:
             pool.close()
             pool.join()
+    if workers > 1 and written:
+        backend().after_bulk_load()
     return written
 
 
