@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from itertools import chain
 from urllib.parse import quote, unquote
 
 VALUE_LENGTH = 60
@@ -39,20 +40,16 @@ def count_facets(
 ) -> dict[str, list[tuple[str, int]]]:
     """Per facet name, its values among the given documents with how many hold each.
 
-    Most frequent first, ties by value, at most ``limit`` values per name.
+    Most frequent first, ties by value, at most ``limit`` values per name. Tokens are counted all at
+    once and split by name afterwards, once per distinct token.
     """
     counters: dict[str, Counter[str]] = {name: Counter() for name in names}
-    for string in strings:
-        for token in string.split():
-            name, _sep, value = token.partition("=")
-            if name in counters:
-                counters[name][value] += 1
+    tokens = Counter(chain.from_iterable(string.split() for string in strings))
+    for token, count in tokens.items():
+        name, _sep, value = token.partition("=")
+        if name in counters:
+            counters[name][unquote(value)] += count
     return {
-        name: [
-            (unquote(value), count)
-            for value, count in sorted(
-                counter.items(), key=lambda item: (-item[1], unquote(item[0]))
-            )[:limit]
-        ]
+        name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
         for name, counter in counters.items()
     }
