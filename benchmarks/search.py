@@ -191,8 +191,10 @@ def recall_against_unsegmented(
             segmented = raw = 0
             for rowid, word in pairs:
                 phrase = '"' + word.replace('"', '""') + '"'
-                # A term is stored as it is for public documents, behind "~" for the others.
-                either = f'{{terms}}: ({phrase} OR "~{word.replace(chr(34), chr(34) * 2)}")'
+                # A term is stored as it is for public documents, behind "^" for members-only
+                # documents and behind "~" for the others (harbor.search.fts).
+                quoted = word.replace(chr(34), chr(34) * 2)
+                either = f'{{terms}}: ({phrase} OR "^{quoted}" OR "~{quoted}")'
                 cursor.execute(
                     "SELECT count(*) FROM search_fts WHERE rowid = (SELECT id FROM search_searchdocument WHERE source='bench' AND object_id=%s) AND search_fts MATCH %s",
                     [rowid, either],

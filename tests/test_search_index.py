@@ -69,6 +69,13 @@ def test_a_document_moves_between_the_parts_when_its_keys_change() -> None:
     index_documents([doc(1, "bamboo chairs", ["o_1"])])
     assert found("bamboo", ["public"]) == []
     assert found("bamboo", ["public", "o_1"]) == [1]
+    index_documents([doc(1, "bamboo chairs", ["members", "o_1"])])
+    assert found("bamboo", ["public", "o_2"]) == []
+    assert found("bamboo", ["public", "o_2", "members"]) == [1]
+    assert found("bamboo", ["public", "o_1"]) == [1]
+    index_documents([doc(1, "bamboo chairs", ["c_th", "o_1"])])
+    assert found("bamboo", ["public", "o_2", "members"]) == []
+    assert found("bamboo", ["public", "o_2", "members", "c_th"]) == [1]
     remove_documents("idx", [1])
     assert found("bamboo", ["public", "o_1"]) == []
 

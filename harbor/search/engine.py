@@ -275,9 +275,9 @@ def _any_of(tokens: list[str]) -> str:
 class SqliteBackend(SearchBackend):
     """FTS5 over the segmented terms, split on white space; see ``harbor.search.fts`` for the layout.
 
-    A query with terms is two parts joined by OR: the terms as they are, which only documents open to
-    everyone hold, and the terms behind the restricted mark together with the reader's other keys. Each
-    part walks the doclists of its own documents only, so documents the reader may not see cost nothing.
+    A query with terms joins the parts of ``harbor.search.fts`` by OR: the public and members parts alone
+    when the reader holds their key, each part with the reader's other keys otherwise. Each part walks the
+    doclists of its own documents only, so documents the reader may not see cost nothing.
     BM25 is computed from ``search_docstat`` and ``search_termstat`` with FTS5's formula and constants.
     """
 
@@ -342,17 +342,25 @@ class SqliteBackend(SearchBackend):
         if not query.terms:
             return " AND ".join([self._keys(query.access_keys), *filters])
         words = [term for raw in query.terms for term in raw.split()]
+
+        def terms_in(mark: str) -> str:
+            return "{terms}: (" + " AND ".join(_fts5_string(mark + word) for word in words) + ")"
+
         parts: list[str] = []
-        public = "{terms}: (" + " AND ".join(_fts5_string(word) for word in words) + ")"
-        if fts.PUBLIC_KEY in query.access_keys:
-            parts.append(" AND ".join([public, *filters]))
-        else:
-            parts.append(" AND ".join([public, self._keys(query.access_keys), *filters]))
-        restricted_keys = [key for key in query.access_keys if key != fts.PUBLIC_KEY]
-        if restricted_keys:
-            marked = " AND ".join(_fts5_string(fts.RESTRICTED_MARK + word) for word in words)
-            restricted = "{terms}: (" + marked + ")"
-            parts.append(" AND ".join([restricted, self._keys(restricted_keys), *filters]))
+        # Keys that cannot open a document of the parts still to come (it would be in theirs).
+        broader: set[str] = set()
+        for broad_key, mark in fts.BROAD_PARTS:
+            if broad_key in query.access_keys:  # opens every document of its part
+                parts.append(" AND ".join([terms_in(mark), *filters]))
+            elif others := [key for key in query.access_keys if key not in broader]:
+                parts.append(" AND ".join([terms_in(mark), self._keys(others), *filters]))
+            broader.add(broad_key)
+        if others := [key for key in query.access_keys if key not in broader]:
+            parts.append(
+                " AND ".join([terms_in(fts.RESTRICTED_MARK), self._keys(others), *filters])
+            )
+        if not parts:  # a reader without keys sees nothing
+            return self._keys([])
         return " OR ".join(f"({part})" for part in parts)
 
     def _only_source(self, source: str) -> bool:

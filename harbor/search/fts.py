@@ -5,10 +5,14 @@ Every row is keyed by the id of the ``search_searchdocument`` row it indexes.
 - ``search_fts`` (FTS5, contentless, ``detail=column``) has three columns: the document's terms, its access
   keys and its facet values. It splits on white space only: the terms were already cut into words by ICU,
   so one term is one token and no query needs a phrase (which ``detail=column`` cannot answer).
-- Token namespaces keep doclists apart, so the cost of a query follows what the reader may see:
+- Token namespaces keep doclists apart, so the cost of a query follows what the reader may see. Each
+  document's terms go to one part, by the broadest key that opens it:
   - a document that the key ``public`` opens stores its terms as they are;
-  - every other document stores each term behind ``~``, so a query's public part walks only public
-    documents and its restricted part only restricted ones (a word ICU finds never starts with ``~``);
+  - else, one that ``members`` (any verified organisation) opens stores each term behind ``^``;
+  - every other document stores each term behind ``~``.
+  A query reads the public part, and the members part, without any key filter when the reader holds
+  that key, and only its own keys' documents elsewhere; no part walks documents of another (a word ICU
+  finds never starts with ``^`` or ``~``);
   - access keys are stored behind ``#``, so a key never shares a doclist with a word such as "public";
   - facet values are ``name=value`` tokens (``harbor.search.facets``).
 - ``search_docstat``: per document, its length in terms and the terms it holds more than once (JSON object
@@ -31,6 +35,9 @@ from itertools import chain
 from typing import Any
 
 PUBLIC_KEY = "public"
+MEMBERS_KEY = "members"
+# The broad keys, broadest first, with the mark of their part; documents opened by neither are restricted.
+BROAD_PARTS = ((PUBLIC_KEY, ""), (MEMBERS_KEY, "^"))
 RESTRICTED_MARK = "~"
 KEY_MARK = "#"
 ALL_DOCUMENTS = ""
@@ -42,15 +49,20 @@ B = 0.75
 IndexedRow = tuple[int, str, str, str]
 
 
-def is_public(acl_terms: str) -> bool:
-    """Whether the key ``public`` opens the document (its terms then go unmarked)."""
-    return PUBLIC_KEY in acl_terms.split()
+def part_mark(acl_terms: str) -> str:
+    """The mark of the part a document's terms go to: that of the broadest key that opens it."""
+    keys = acl_terms.split()
+    for key, mark in BROAD_PARTS:
+        if key in keys:
+            return mark
+    return RESTRICTED_MARK
 
 
 def fts_values(terms: str, acl_terms: str, facet_terms: str) -> tuple[str, str, str]:
     """The three column values of a document's FTS5 row."""
-    if not is_public(acl_terms):
-        terms = " ".join(RESTRICTED_MARK + term for term in terms.split())
+    mark = part_mark(acl_terms)
+    if mark:
+        terms = " ".join(mark + term for term in terms.split())
     keys = " ".join(KEY_MARK + key for key in acl_terms.split())
     return terms, keys, facet_terms
 
