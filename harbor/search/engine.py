@@ -243,8 +243,11 @@ class SearchBackend:
     # -- browsing (no terms) ------------------------------------------------------------------------
 
     def _browse(self, query: SearchQuery) -> SearchResult:
+        return self._one_page(query, order="d.date DESC, d.id DESC")
+
+    def _one_page(self, query: SearchQuery, *, order: str) -> SearchResult:
+        """One page of every visible match in ``order``, with the capped count and facets."""
         from_sql, where, params, score_sql, score_params = self.filtered(query)
-        order = "d.date DESC, d.id DESC"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT d.id, d.object_id, {score_sql} AS score FROM {from_sql} WHERE {where} "
@@ -262,6 +265,11 @@ class SearchBackend:
 def source_marker(source: str) -> str:
     """The token that marks a document's source among its access keys (so FTS5 filters it in the match)."""
     return "src_" + re.sub(r"[^a-z0-9]", "_", source.lower())
+
+
+def _words(query: SearchQuery) -> list[str]:
+    """The query terms as FTS5 tokens (the index splits on white space only)."""
+    return [word for term in query.terms for word in term.split()]
 
 
 def _fts5_string(token: str) -> str:
@@ -341,7 +349,7 @@ class SqliteBackend(SearchBackend):
         filters = self._filters(query, source=source)
         if not query.terms:
             return " AND ".join([self._keys(query.access_keys), *filters])
-        words = [term for raw in query.terms for term in raw.split()]
+        words = _words(query)
 
         def terms_in(mark: str) -> str:
             return "{terms}: (" + " AND ".join(_fts5_string(mark + word) for word in words) + ")"
@@ -394,7 +402,7 @@ class SqliteBackend(SearchBackend):
         self, query: SearchQuery, ids: list[int], *, limit: int, offset: int = 0
     ) -> list[tuple[int, float]]:
         """BM25 of the given visible documents from the stored statistics (no doclist is read)."""
-        words = [term for raw in query.terms for term in raw.split()]
+        words = _words(query)
         with connection.cursor() as cursor:
             stats = fts.statistics(cursor, words)
             score, score_params = fts.score_sql(words, stats)
@@ -430,19 +438,7 @@ class PostgresBackend(SearchBackend):
             cursor.execute("ANALYZE search_searchdocument")
 
     def _ranked(self, query: SearchQuery) -> SearchResult:
-        from_sql, where, params, score_sql, score_params = self.filtered(query)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT d.id, d.object_id, {score_sql} AS score FROM {from_sql} WHERE {where} "
-                "ORDER BY score, d.id LIMIT %s OFFSET %s",
-                [*score_params, *params, query.limit, query.offset],
-            )
-            hits = [Hit(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
-        total = self._count(query)
-        facets = self._facets(query, None if total else [])
-        return SearchResult(
-            hits=hits, total=min(total, COUNT_CAP), facets=facets, total_exact=total <= COUNT_CAP
-        )
+        return self._one_page(query, order="score, d.id")
 
     def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
         conditions = ["d.acl_array && %s::text[]"]

@@ -176,7 +176,7 @@ def _prepared(
     pending: deque[tuple[list[IndexDocument], Any]] = deque()
     for batch in _batches(documents, batch_size):
         # Plain tuples cross the process boundary about three times faster than dataclasses.
-        fields = [astuple_shallow(doc) for doc in batch]
+        fields = [_fields_of(doc) for doc in batch]
         pending.append((batch, pool.apply_async(_prepare_fields, (fields,))))
         if len(pending) >= in_flight:
             done, result = pending.popleft()
@@ -186,7 +186,7 @@ def _prepared(
         yield done, result.get()
 
 
-def astuple_shallow(doc: IndexDocument) -> tuple[Any, ...]:
+def _fields_of(doc: IndexDocument) -> tuple[Any, ...]:
     """The document's fields in declaration order, not copied (``dataclasses.astuple`` deep-copies)."""
     return (
         doc.source,
