@@ -128,9 +128,22 @@ class SearchBackend:
         from_sql, where, params, _score, _score_params = self.filtered(query)
         return from_sql, where, params, "d.id"
 
-    def _ids_in(self, column: str, ids: list[int]) -> tuple[str, list[Any]]:
-        """A condition restricting ``column`` to the given document ids."""
+    def in_list(self, column: str, ids: list[int]) -> tuple[str, list[Any]]:
+        """A condition restricting ``column`` to the given values (document ids, cells)."""
         return f"{column} = ANY(%s)", [ids]
+
+    def visible_among(self, query: SearchQuery, ids: list[int]) -> dict[int, int]:
+        """Which of the given documents the query's reader may see under its filters: id → object id."""
+        if not ids:
+            return {}
+        from_sql, where, params, _score, _score_params = self.filtered(query)
+        condition, id_params = self.in_list("d.id", ids)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.id, d.object_id FROM {from_sql} WHERE {where} AND {condition}",
+                [*params, *id_params],
+            )
+            return dict(cursor.fetchall())
 
     def _recent(
         self, query: SearchQuery, *, limit: int, offset: int = 0, before: int | None = None
@@ -153,7 +166,7 @@ class SearchBackend:
     ) -> list[tuple[int, float]]:
         """The given (already visible) documents ranked by relevance, best first, one page of them."""
         _from, _where, _params, score_sql, score_params = self._match(query)
-        condition, params = self._ids_in("d.id", ids)
+        condition, params = self.in_list("d.id", ids)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT d.id, {score_sql} AS score FROM search_searchdocument d WHERE {condition} "
@@ -198,7 +211,7 @@ class SearchBackend:
     def _hits(self, page: list[tuple[int, float]]) -> list[Hit]:
         if not page:
             return []
-        condition, params = self._ids_in("id", [pk for pk, _score in page])
+        condition, params = self.in_list("id", [pk for pk, _score in page])
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT id, object_id FROM search_searchdocument WHERE {condition}", params
@@ -224,7 +237,7 @@ class SearchBackend:
         if not query.facet_names or ids == []:
             return {name: [] for name in query.facet_names}
         if ids is not None:
-            condition, params = self._ids_in("id", ids)
+            condition, params = self.in_list("id", ids)
             sql = f"SELECT facet_terms FROM search_searchdocument WHERE {condition}"
         else:
             from_sql, where, match_params, id_column = self._matches(query)
@@ -395,8 +408,24 @@ class SqliteBackend(SearchBackend):
         expression = self._expression(query, source=source)
         return "search_fts", "search_fts MATCH %s", [expression], "search_fts.rowid"
 
-    def _ids_in(self, column: str, ids: list[int]) -> tuple[str, list[Any]]:
+    def in_list(self, column: str, ids: list[int]) -> tuple[str, list[Any]]:
         return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+
+    def visible_among(self, query: SearchQuery, ids: list[int]) -> dict[int, int]:
+        """Each candidate is looked up by id and its row tested against the MATCH (FTS5 seeks to the
+        rowid in each doclist), so the cost follows the candidates, not the reader's visible set."""
+        if not ids:
+            return {}
+        _from_sql, where, params, _score, _score_params = self.filtered(query)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT d.id, d.object_id FROM json_each(%s) AS candidate "
+                "CROSS JOIN search_searchdocument d ON d.id = candidate.value "
+                "CROSS JOIN search_fts ON search_fts.rowid = d.id "
+                f"WHERE {where}",
+                [json.dumps(ids), *params],
+            )
+            return dict(cursor.fetchall())
 
     def _scores(
         self, query: SearchQuery, ids: list[int], *, limit: int, offset: int = 0

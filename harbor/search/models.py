@@ -44,12 +44,36 @@ class SearchDocument(models.Model):
 
 
 class SearchVector(models.Model):
-    """A document's multilingual sentence embedding (multilingual-e5-small, float16, unit length)."""
+    """A document's multilingual sentence embedding (multilingual-e5-small, float16, unit length).
+
+    ``cell`` is the vector's cell among the current ``VectorCells`` (0 while there are none).
+    """
 
     document = models.OneToOneField(
         SearchDocument, on_delete=models.CASCADE, primary_key=True, related_name="vector"
     )
     vector = models.BinaryField()
+    cell = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["cell"], name="search_vector_cell")]
 
     def __str__(self) -> str:
         return f"vector of {self.document_id}"
+
+
+class VectorCells(models.Model):
+    """The centroids that cut the embedding space into cells (``harbor.search.cells``).
+
+    Only the newest row is in use; every vector's ``cell`` refers to it. It is replaced, and every vector
+    reassigned, in one transaction (``harbor.search.semantic.train_cells``).
+    """
+
+    centroids = models.BinaryField()  # float32 unit rows, one per cell
+    cells = models.PositiveIntegerField()
+    dimensions = models.PositiveIntegerField()
+    trained_on = models.PositiveIntegerField()  # how many vectors there were
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.cells} cells over {self.trained_on} vectors"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from harbor.core.jobs import JobReporter, job_handler
 from harbor.core.models import Job, JobStatus
+from harbor.search import semantic
 from harbor.search.engine import backend
 from harbor.search.models import SearchDocument
 from harbor.search.services import embed_missing, remove_documents
@@ -74,4 +75,6 @@ def rebuild_job(reporter: JobReporter, params: dict[str, Any]) -> dict[str, Any]
     reporter.set_total(sum(source.count() for source in sources().values()))
     result = rebuild(reporter.job)
     result["embedded"] = embed_missing()
+    cells = semantic.train_cells_if_due()
+    result["cells"] = cells.cells if cells is not None else 0
     return result

