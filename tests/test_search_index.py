@@ -219,3 +219,41 @@ def test_scores_equal_fts5s_own_bm25(query: str) -> None:
     assert [d.object_id for d in result.documents] == sorted(
         reference, key=lambda pk: (reference[pk], pk)
     )
+
+
+def test_the_candidate_check_of_the_semantic_stage_agrees_with_the_index_match() -> None:
+    """``visible_among`` (used on the semantic stage's candidates) admits exactly what the index's own
+    filter admits, for every reader, facet filter and source."""
+    from harbor.search.engine import SearchQuery, backend
+
+    keys = [["public"], ["members", "o_1"], ["o_2"], ["c_th", "o_3"], ["public", "o_4"]]
+    index_documents(
+        doc(
+            pk,
+            f"rice {pk}",
+            keys[pk % len(keys)],
+            kind=[["notice", "advisory"][pk % 2]],
+            hs=["10", "1006"][: 1 + pk % 2],
+        )
+        for pk in range(1, 31)
+    )
+    index_documents(
+        [IndexDocument(source="other", object_id=1, texts={"en": "rice"}, access_keys=["public"])]
+    )
+    engine = backend()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM search_searchdocument")
+        every = [row[0] for row in cursor.fetchall()]
+    readers = [["public"], ["o_2"], ["members", "c_th", "o_9"], ["public", "o_1", "members"], []]
+    filters: list[dict[str, list[str]]] = [
+        {},
+        {"kind": ["advisory"]},
+        {"kind": ["notice"], "hs": ["1006"]},
+        {"hs": ["10", "99"]},
+    ]
+    for reader in readers:
+        for wanted in filters:
+            for source in ("idx", None):
+                query = SearchQuery(terms=[], access_keys=reader, source=source, filters=wanted)
+                through_index = set(engine._recent(query, limit=1000))
+                assert set(engine.visible_among(query, every)) == through_index, (reader, wanted)

@@ -412,20 +412,34 @@ class SqliteBackend(SearchBackend):
         return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
 
     def visible_among(self, query: SearchQuery, ids: list[int]) -> dict[int, int]:
-        """Each candidate is looked up by id and its row tested against the MATCH (FTS5 seeks to the
-        rowid in each doclist), so the cost follows the candidates, not the reader's visible set."""
+        """The candidates' stored keys and facet values are read by id and tested here, with the rule the
+        MATCH applies (a shared key; per filtered facet, one of its values; the source): FTS5 would
+        parse the expression and open its doclists again for every id (about 0.25 ms each)."""
         if not ids:
             return {}
-        _from_sql, where, params, _score, _score_params = self.filtered(query)
+        keys = set(query.access_keys)
+        wanted = [
+            {facet_token(name, value) for value in values}
+            for name, values in query.filters.items()
+            if values
+        ]
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT d.id, d.object_id FROM json_each(%s) AS candidate "
-                "CROSS JOIN search_searchdocument d ON d.id = candidate.value "
-                "CROSS JOIN search_fts ON search_fts.rowid = d.id "
-                f"WHERE {where}",
-                [json.dumps(ids), *params],
+                "SELECT id, object_id, source, acl_terms, facet_terms FROM search_searchdocument "
+                "WHERE id IN (SELECT value FROM json_each(%s))",
+                [json.dumps(ids)],
             )
-            return dict(cursor.fetchall())
+            rows = cursor.fetchall()
+        visible: dict[int, int] = {}
+        for pk, object_id, source, acl_terms, facet_terms in rows:
+            if query.source and source != query.source:
+                continue
+            if keys.isdisjoint(acl_terms.split()):
+                continue
+            facets = set(facet_terms.split())
+            if all(not tokens.isdisjoint(facets) for tokens in wanted):
+                visible[pk] = object_id
+        return visible
 
     def _scores(
         self, query: SearchQuery, ids: list[int], *, limit: int, offset: int = 0

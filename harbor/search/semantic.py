@@ -43,6 +43,7 @@ DUE_CHECK_EVERY = 1000
 TRAIN_CHUNK = 8192
 MIN_SIMILARITY = 0.80
 SEMANTIC_TOP = 10
+VISIBILITY_BATCH = 4 * SEMANTIC_TOP
 RRF_K = 60
 PASSAGE_CHARS = 600
 
@@ -239,13 +240,19 @@ def nearest(
     similarities = _matrix([row[1] for row in rows]) @ query_vector
     close = np.flatnonzero(similarities >= MIN_SIMILARITY)
     close = close[np.argsort(-similarities[close], kind="stable")]
-    ids = [rows[i][0] for i in close]
-    object_of = engine.visible_among(visible, ids)
-    return [
-        (rows[i][0], object_of[rows[i][0]], float(similarities[i]))
-        for i in close
-        if rows[i][0] in object_of
-    ][:SEMANTIC_TOP]
+    found: list[tuple[int, int, float]] = []
+    # The closest first, a few at a time: most readers may see most of them.
+    for start in range(0, len(close), VISIBILITY_BATCH):
+        batch = close[start : start + VISIBILITY_BATCH]
+        object_of = engine.visible_among(visible, [rows[i][0] for i in batch])
+        found.extend(
+            (rows[i][0], object_of[rows[i][0]], float(similarities[i]))
+            for i in batch
+            if rows[i][0] in object_of
+        )
+        if len(found) >= SEMANTIC_TOP:
+            break
+    return found[:SEMANTIC_TOP]
 
 
 def _nearest_recent(
