@@ -32,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from search import percentile, setup  # noqa: E402
+from search import percentile, setup
 
 READER = ["public", "o_3"]
 TOP = 10
@@ -44,7 +44,9 @@ def main() -> None:
     parser.add_argument("--vectors", type=int, default=1_000_000)
     parser.add_argument("--bases", type=int, default=1000)
     parser.add_argument("--queries", type=int, default=100)
-    parser.add_argument("--noise", type=float, default=0.03, help="standard deviation per dimension")
+    parser.add_argument(
+        "--noise", type=float, default=0.03, help="standard deviation per dimension"
+    )
     parser.add_argument("--database-url")
     args = parser.parse_args()
     setup(args.database_url)
