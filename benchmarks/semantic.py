@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument(
         "--noise", type=float, default=0.03, help="standard deviation per dimension"
     )
+    parser.add_argument("--candidates", type=int, default=5000, help="vectors compared per query")
     parser.add_argument("--database-url")
     args = parser.parse_args()
     setup(args.database_url)
@@ -61,6 +62,7 @@ def main() -> None:
     from harbor.search.services import IndexDocument, index_documents
 
     settings.HARBOR_SEARCH_SEMANTIC = True
+    settings.HARBOR_SEARCH_SEMANTIC_CANDIDATES = args.candidates
     semantic.MIN_SIMILARITY = -1.0
     rng = random.Random(11)
     numbers = np.random.default_rng(11)
@@ -157,7 +159,7 @@ def main() -> None:
         np.argsort(-(all_vectors @ vector))[:TOP]
         full_scan.append((time.perf_counter() - t0) * 1000)
 
-    probes = cells.probe_count(row.trained_on, row.cells, semantic.SEMANTIC_CANDIDATES)
+    probes = cells.probe_count(row.trained_on, row.cells, semantic.candidates())
     engine_name = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
     print(
         f"\n## Semantic stage ({engine_name}, {args.vectors:,} synthetic vectors around "
@@ -173,7 +175,7 @@ def main() -> None:
         ("cells", "cells nearest to the query"),
         (
             "recent",
-            f"{semantic.SEMANTIC_CANDIDATES:,} most recent visible, exact (the rule before cells; "
+            f"{semantic.candidates():,} most recent visible, exact (the rule before cells; "
             f"{min(RECENT_QUERIES, args.queries)} queries)",
         ),
     ):

@@ -95,7 +95,7 @@ THAI_RICE_QUOTA = (
 def corpus(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Six Chinese notices with vectors; one query compares at most three documents exactly."""
     settings.HARBOR_SEARCH_SEMANTIC = True
-    monkeypatch.setattr(semantic, "SEMANTIC_CANDIDATES", 3)
+    settings.HARBOR_SEARCH_SEMANTIC_CANDIDATES = 3
     monkeypatch.setattr(semantic, "DUE_CHECK_EVERY", 10**9)  # training is started by the tests
     index_documents(
         IndexDocument(source="xl", object_id=pk, texts={"zh-hans": text}, access_keys=["public"])

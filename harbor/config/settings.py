@@ -238,6 +238,7 @@ HARBOR_RATE_LIMIT_IP = int(os.environ.get("HARBOR_RATE_LIMIT_IP", "300"))
 HARBOR_OUTBOUND_ALLOWED_NETWORKS = env_list("HARBOR_OUTBOUND_ALLOWED_NETWORKS", "")
 HARBOR_SEARCH_SEMANTIC = env_bool("HARBOR_SEARCH_SEMANTIC", True)
 HARBOR_SEARCH_RANK_WINDOW = int(os.environ.get("HARBOR_SEARCH_RANK_WINDOW", "1000"))
+HARBOR_SEARCH_SEMANTIC_CANDIDATES = int(os.environ.get("HARBOR_SEARCH_SEMANTIC_CANDIDATES", "5000"))
 # Machine translation: converted CTranslate2 models, one folder each with a manifest.json (see OPERATIONS.md).
 HARBOR_MT_MODELS_DIR = Path(os.environ.get("HARBOR_MT_MODELS_DIR", str(DATA_DIR / "mt-models")))
 # Threads CTranslate2 may use per translation (intra-op), and sentences per batch.

@@ -7,11 +7,11 @@ separate scripts cannot see.
 Rules:
 - the semantic stage ranks only documents the reader may open, under the same access keys and facet
   filters as the keyword query;
-- while there are no cells (``VectorCells``), it compares the query with the ``SEMANTIC_CANDIDATES`` most
-  recent visible documents;
+- while there are no cells (``VectorCells``), it compares the query with the ``candidates()`` most
+  recent visible documents (``HARBOR_SEARCH_SEMANTIC_CANDIDATES``);
 - once there are more vectors than that, the vectors are cut into cells (``harbor.search.cells``) and a
-  query reads the vectors of the cells nearest to it, about ``SEMANTIC_CANDIDATES`` of them, from the whole
-  corpus; the close ones are then checked against the reader's keys and filters;
+  query reads the vectors of the cells nearest to it, about ``candidates()`` of them, from the whole
+  corpus; the closest are then checked against the reader's keys and filters, a few at a time;
 - the cells are trained again when the number of vectors has doubled since they were trained
   (checked whenever a document whose id is a multiple of ``DUE_CHECK_EVERY`` is embedded, and at the end
   of every rebuild), in a task, and by ``harbor search cells``.
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SEMANTIC_CANDIDATES = 5000
+DEFAULT_CANDIDATES = 5000
 RETRAIN_GROWTH = 2
 DUE_CHECK_EVERY = 1000
 TRAIN_CHUNK = 8192
@@ -59,6 +59,11 @@ def _model() -> Any | None:
             "multilingual embeddings unavailable; search uses keywords only", exc_info=True
         )
         return None
+
+
+def candidates() -> int:
+    """How many vectors a query is compared with (``HARBOR_SEARCH_SEMANTIC_CANDIDATES``)."""
+    return max(1, int(getattr(settings, "HARBOR_SEARCH_SEMANTIC_CANDIDATES", DEFAULT_CANDIDATES)))
 
 
 def available() -> bool:
@@ -140,7 +145,7 @@ def training_due() -> bool:
     count = SearchVector.objects.count()
     cells = current_cells()
     if cells is None:
-        return count > SEMANTIC_CANDIDATES
+        return count > candidates()
     return count >= RETRAIN_GROWTH * max(1, cells.trained_on)
 
 
@@ -226,7 +231,7 @@ def nearest(
     cells = current_cells()
     if cells is None:
         return _nearest_recent(query_vector, engine, visible)
-    probes = cell_math.probe_count(cells.trained_on, len(cells.centroids), SEMANTIC_CANDIDATES)
+    probes = cell_math.probe_count(cells.trained_on, len(cells.centroids), candidates())
     chosen = cell_math.nearest_cells(query_vector, cells.centroids, probes)
     condition, params = engine.in_list("cell", chosen)
     with connection.cursor() as cursor:
@@ -264,7 +269,7 @@ def _nearest_recent(
         cursor.execute(
             f"SELECT d.id, d.object_id, v.vector FROM {from_sql} JOIN search_searchvector v ON v.document_id = d.id "  # noqa: S608
             f"WHERE {where_sql} ORDER BY d.id DESC LIMIT %s",
-            [*params, SEMANTIC_CANDIDATES],
+            [*params, candidates()],
         )
         rows = cursor.fetchall()
     if not rows:
