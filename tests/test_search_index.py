@@ -127,23 +127,23 @@ def test_facet_tokens_are_single_tokens_that_count_back_to_their_values() -> Non
 # -- SQLite: the stored statistics ----------------------------------------------------------------
 
 
-def _stats() -> tuple[dict[str, tuple[int, int]], dict[int, tuple[int, str | None]]]:
+def _stats() -> tuple[dict[str, tuple[int, int]], dict[int, tuple[int, str | None, str]]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT term, documents, occurrences FROM search_termstat")
         terms = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
-        cursor.execute("SELECT id, length, repeats FROM search_docstat")
-        docs = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+        cursor.execute("SELECT id, length, repeats, facet_terms FROM search_docstat")
+        docs = {row[0]: (row[1], row[2], row[3]) for row in cursor.fetchall()}
     return terms, docs
 
 
-def _recounted() -> tuple[dict[str, tuple[int, int]], dict[int, tuple[int, str | None]]]:
+def _recounted() -> tuple[dict[str, tuple[int, int]], dict[int, tuple[int, str | None, str]]]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, terms FROM search_searchdocument")
+        cursor.execute("SELECT id, terms, facet_terms FROM search_searchdocument")
         rows = cursor.fetchall()
     documents: Counter[str] = Counter()
     occurrences: Counter[str] = Counter()
-    docs: dict[int, tuple[int, str | None]] = {}
-    for pk, terms in rows:
+    docs: dict[int, tuple[int, str | None, str]] = {}
+    for pk, terms, facets in rows:
         counts = Counter(terms.split())
         documents.update(counts.keys())
         occurrences.update(counts)
@@ -151,10 +151,11 @@ def _recounted() -> tuple[dict[str, tuple[int, int]], dict[int, tuple[int, str |
         docs[pk] = (
             sum(counts.values()),
             json.dumps(repeats, ensure_ascii=False) if repeats else None,
+            facets,
         )
     terms_table = {term: (documents[term], occurrences[term]) for term in documents}
     if rows:
-        terms_table[""] = (len(rows), sum(length for length, _r in docs.values()))
+        terms_table[""] = (len(rows), sum(length for length, _r, _f in docs.values()))
     return terms_table, docs
 
 
@@ -167,13 +168,15 @@ def _integrity_check() -> None:
 def test_statistics_follow_every_write_exactly() -> None:
     index_documents(
         [
-            doc(1, "coffee coffee tariff", ["public"]),
-            doc(2, "coffee quota", ["o_2"]),
+            doc(1, "coffee coffee tariff", ["public"], kind=["notice"], hs=["09", "0901"]),
+            doc(2, "coffee quota", ["o_2"], topic=["trade policy"]),
             doc(3, "ทุเรียน ทุเรียน นำเข้า", ["members"]),
         ]
     )
     assert _stats() == _recounted()
-    index_documents([doc(2, "tea tea tea", ["public"]), doc(4, "coffee", ["o_4"])])
+    index_documents(
+        [doc(2, "tea tea tea", ["public"], kind=["advisory"]), doc(4, "coffee", ["o_4"])]
+    )
     assert _stats() == _recounted()
     remove_documents("idx", [1, 3, 99])
     assert _stats() == _recounted()

@@ -75,6 +75,8 @@ class SearchBackend:
 
     # How the capped matches meet their documents (SQLite needs CROSS JOIN to keep the matches outside).
     match_join = "JOIN"
+    # Where each document's facet tokens are read from, by document id.
+    facet_table = "search_searchdocument"
 
     def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
         """FROM clause, WHERE clause with its params (access keys and facet filters), score with params."""
@@ -238,13 +240,13 @@ class SearchBackend:
             return {name: [] for name in query.facet_names}
         if ids is not None:
             condition, params = self.in_list("id", ids)
-            sql = f"SELECT facet_terms FROM search_searchdocument WHERE {condition}"
+            sql = f"SELECT facet_terms FROM {self.facet_table} WHERE {condition}"
         else:
             from_sql, where, match_params, id_column = self._matches(query)
             # Start from the (capped) matches and look their facet values up by document.
             sql = (
                 f"SELECT doc.facet_terms FROM (SELECT {id_column} AS id FROM {from_sql} "
-                f"WHERE {where} LIMIT %s) AS m {self.match_join} search_searchdocument doc "
+                f"WHERE {where} LIMIT %s) AS m {self.match_join} {self.facet_table} doc "
                 "ON doc.id = m.id"
             )
             params = [*match_params, COUNT_CAP]
@@ -303,6 +305,7 @@ class SqliteBackend(SearchBackend):
     """
 
     match_join = "CROSS JOIN"
+    facet_table = "search_docstat"  # narrow rows: half the pages of the documents'
 
     def __init__(self) -> None:
         self._single_source: dict[str, bool] = {}

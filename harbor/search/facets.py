@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from itertools import chain
 from urllib.parse import quote, unquote
 
 VALUE_LENGTH = 60
@@ -40,11 +39,15 @@ def count_facets(
 ) -> dict[str, list[tuple[str, int]]]:
     """Per facet name, its values among the given documents with how many hold each.
 
-    Most frequent first, ties by value, at most ``limit`` values per name. Tokens are counted all at
-    once and split by name afterwards, once per distinct token.
+    Most frequent first, ties by value, at most ``limit`` values per name. Many documents share the
+    same string, so equal strings are counted first, then each distinct string is split once; the
+    tokens are split by name afterwards, once per distinct token.
     """
     counters: dict[str, Counter[str]] = {name: Counter() for name in names}
-    tokens = Counter(chain.from_iterable(string.split() for string in strings))
+    tokens: Counter[str] = Counter()
+    for string, documents in Counter(strings).items():
+        for token in string.split():
+            tokens[token] += documents
     for token, count in tokens.items():
         name, _sep, value = token.partition("=")
         if name in counters:

