@@ -385,3 +385,27 @@ def test_the_snippet_map_shortcut_agrees_with_the_per_character_map(text: str) -
     origin = [index for index, folded in enumerate(chars) for _ in folded]
     normalised, mapped = _normalised_with_origin(text)
     assert (normalised, list(mapped)) == ("".join(chars), origin)
+
+
+@sqlite_window
+@pytest.mark.parametrize(("window", "cap"), [(1, 100), (2, 100), (3, 4), (2, 3), (4, 3)])
+def test_a_windowed_search_counts_every_visible_match_up_to_the_cap(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, window: int, cap: int
+) -> None:
+    from harbor.search import engine
+
+    settings.HARBOR_SEARCH_RANK_WINDOW = window
+    monkeypatch.setattr(engine, "COUNT_CAP", cap)
+    index_documents(
+        IndexDocument(
+            source="count",
+            object_id=pk,
+            texts={"en": f"pepper {pk}"},
+            access_keys=["public"] if pk % 2 else ["o_1"],
+        )
+        for pk in range(1, 12)
+    )
+    found = search_documents("pepper", access_keys=["public"], source="count")
+    assert (found.total, found.total_exact) == (min(6, cap), 6 <= cap)
+    both = search_documents("pepper", access_keys=["public", "o_1"], source="count")
+    assert (both.total, both.total_exact) == (min(11, cap), 11 <= cap)

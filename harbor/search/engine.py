@@ -184,9 +184,9 @@ class SearchBackend:
         then the older matches newest first, so paging neither repeats nor skips a document.
         """
         window = rank_window()
-        recent = self._recent(query, limit=window + 1)
-        windowed = len(recent) > window
-        recent = recent[:window]
+        newest = self._recent(query, limit=window + 1)
+        windowed = len(newest) > window
+        recent = newest[:window]
         start, stop = query.offset, query.offset + query.limit
         page: list[tuple[int, float]] = []
         if recent and start < len(recent):
@@ -200,7 +200,7 @@ class SearchBackend:
             page += [(pk, scores.get(pk, 0.0)) for pk in older]
         hits = self._hits(page)
         # Without the window cut, the window holds every visible match: no counting query needed.
-        total = self._count(query) if windowed else len(recent)
+        total = self._count(query, known=newest) if windowed else len(recent)
         facets = self._facets(query, None if windowed or total > COUNT_CAP else recent)
         return SearchResult(
             hits=hits,
@@ -221,15 +221,22 @@ class SearchBackend:
             objects: dict[int, int] = dict(cursor.fetchall())
         return [Hit(pk, objects[pk], score) for pk, score in page if pk in objects]
 
-    def _count(self, query: SearchQuery) -> int:
-        """How many visible matches there are, counting no further than one past ``COUNT_CAP``."""
-        from_sql, where, params, _id_column = self._matches(query)
+    def _count(self, query: SearchQuery, *, known: list[int] | None = None) -> int:
+        """How many visible matches there are, counting no further than one past ``COUNT_CAP``.
+
+        ``known`` are the newest matches, already read (newest first): only the older ones are counted.
+        """
+        from_sql, where, params, id_column = self._matches(query)
+        known = known or []
+        if known:
+            where = f"{where} AND {id_column} < %s"
+            params = [*params, known[-1]]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT count(*) FROM (SELECT 1 FROM {from_sql} WHERE {where} LIMIT %s) AS capped",
-                [*params, COUNT_CAP + 1],
+                [*params, max(0, COUNT_CAP + 1 - len(known))],
             )
-            return int(cursor.fetchone()[0])
+            return len(known) + int(cursor.fetchone()[0])
 
     def _facets(
         self, query: SearchQuery, ids: list[int] | None

@@ -78,10 +78,15 @@ def embed_passages(texts: Sequence[str]) -> np.ndarray:
     return vectors.reshape(len(texts), -1)
 
 
+@lru_cache(maxsize=512)
 def embed_query(text: str) -> np.ndarray:
+    """The query's embedding (read-only). Remembered per process: people repeat searches and page
+    through them, and embedding one takes about 10 ms."""
     model = _model()
     assert model is not None
-    return np.asarray(model.query(text), dtype=np.float32).reshape(-1)
+    vector = np.asarray(model.query(text), dtype=np.float32).reshape(-1)
+    vector.setflags(write=False)
+    return vector
 
 
 def store_vectors(document_ids: Sequence[int], texts: Sequence[str]) -> int:
