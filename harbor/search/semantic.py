@@ -80,8 +80,8 @@ def embed_passages(texts: Sequence[str]) -> np.ndarray:
 
 @lru_cache(maxsize=512)
 def embed_query(text: str) -> np.ndarray:
-    """The query's embedding (read-only). Remembered per process: people repeat searches and page
-    through them, and embedding one takes about 10 ms."""
+    """The query's embedding (read-only). Remembered per process: people repeat a search with other
+    filters or languages, and embedding one takes about 10 ms."""
     model = _model()
     assert model is not None
     vector = np.asarray(model.query(text), dtype=np.float32).reshape(-1)
