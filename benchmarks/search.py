@@ -74,13 +74,17 @@ def main() -> None:
     languages = [LANGUAGES[i % len(LANGUAGES)] for i in range(args.records)]
     texts = [make_text(rng, languages[i], i) for i in range(args.records)]
 
+    def keys_of(i: int) -> list[str]:
+        """A third of the records in every language are for members and one organisation."""
+        return ["public"] if (i // len(LANGUAGES)) % 3 else ["members", f"o_{i % 50}"]
+
     def documents():  # type: ignore[no-untyped-def]
         for i, text in enumerate(texts):
             yield IndexDocument(
                 source="bench",
                 object_id=i + 1,
                 texts={languages[i]: text},
-                access_keys=["public"] if i % 3 else ["members", f"o_{i % 50}"],
+                access_keys=keys_of(i),
                 kind=KINDS[i % len(KINDS)],
                 country=COUNTRIES[i % len(COUNTRIES)],
                 facets={"language": [languages[i]]},
@@ -101,6 +105,11 @@ def main() -> None:
             {term for text in sample for term in query_terms(text) if not term.isdigit()}
         )
     queries = [rng.choice(words[rng.choice(LANGUAGES)]) for _ in range(args.queries)]
+    # Two words of the same language: documents must hold both.
+    pairs = []
+    for _ in range(args.queries):
+        language = rng.choice(LANGUAGES)
+        pairs.append(" ".join(rng.sample(words[language], 2)))
     latencies = []
     windowed = 0
     for query in queries:
@@ -108,12 +117,24 @@ def main() -> None:
         found = search_documents(query, access_keys=["public", "o_3"], source="bench", limit=20)
         latencies.append((time.perf_counter() - t0) * 1000)
         windowed += found.ranking_windowed
+    pair_latencies = []
+    for query in pairs:
+        t0 = time.perf_counter()
+        search_documents(query, access_keys=["public", "o_3"], source="bench", limit=20)
+        pair_latencies.append((time.perf_counter() - t0) * 1000)
     # A verified member sees the members-only third as well.
     member_latencies = []
     for query in queries:
         t0 = time.perf_counter()
         search_documents(query, access_keys=["public", "o_3", "members"], source="bench", limit=20)
         member_latencies.append((time.perf_counter() - t0) * 1000)
+    # A reader who sees nothing public: only the documents of its own organisation, a few of each
+    # word's matches (the index must not walk the rest).
+    own_latencies = []
+    for query in queries:
+        t0 = time.perf_counter()
+        search_documents(query, access_keys=["o_3"], source="bench", limit=20)
+        own_latencies.append((time.perf_counter() - t0) * 1000)
     faceted = []
     for query in queries[:100]:
         t0 = time.perf_counter()
@@ -144,7 +165,13 @@ def main() -> None:
     )
     print(f"| queries ranked within the rank window | {windowed} of {len(queries)} |")
     print(
+        f"| top-20 two-word query p50 / p95 | {statistics.median(pair_latencies):.2f} ms / {percentile(pair_latencies, 0.95):.2f} ms |"
+    )
+    print(
         f"| top-20 query p50 / p95, reader in a verified organisation | {statistics.median(member_latencies):.2f} ms / {percentile(member_latencies, 0.95):.2f} ms |"
+    )
+    print(
+        f"| top-20 query p50 / p95, reader holding one organisation's key only | {statistics.median(own_latencies):.2f} ms / {percentile(own_latencies, 0.95):.2f} ms |"
     )
     print(
         f"| top-20 with 3 facets p50 / p95 | {statistics.median(faceted):.2f} ms / {percentile(faceted, 0.95):.2f} ms |"
