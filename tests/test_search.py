@@ -13,11 +13,15 @@ from hypothesis import strategies as st
 
 from harbor.search.services import IndexDocument, index_documents, make_snippet, search_documents
 from harbor.search.text import (
+    PIECE,
+    first_match,
     has_myanmar,
+    highlight_spans,
     index_terms,
     is_zawgyi,
     normalise,
     query_terms,
+    spans_between,
     word_strings,
     words,
     zawgyi_to_unicode,
@@ -406,6 +410,43 @@ def test_a_windowed_search_counts_every_visible_match_up_to_the_cap(
         for pk in range(1, 12)
     )
     found = search_documents("pepper", access_keys=["public"], source="count")
-    assert (found.total, found.total_exact) == (min(6, cap), 6 <= cap)
+    assert (found.total, found.total_exact) == (min(6, cap), cap >= 6)
     both = search_documents("pepper", access_keys=["public", "o_1"], source="count")
-    assert (both.total, both.total_exact) == (min(11, cap), 11 <= cap)
+    assert (both.total, both.total_exact) == (min(11, cap), cap >= 11)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([text for _lang, text in DOCS.values()]),
+            st.sampled_from([" ", "\n", "。", "  "]),
+        ),
+        min_size=1,
+        max_size=120,
+    ),
+    st.data(),
+)
+def test_long_texts_searched_by_pieces_find_what_the_whole_text_finds(
+    parts: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    """Snippets read long texts a piece at a time; the pieces give the spans the whole text gives."""
+    text = "".join(sentence + gap for sentence, gap in parts)
+    sentence = data.draw(st.sampled_from([sentence for sentence, _gap in parts]))
+    terms = query_terms(data.draw(st.sampled_from(query_terms(sentence))))
+    whole = highlight_spans(text, terms)
+    assert first_match(text, terms) == (whole[0][0] if whole else None)
+    low = data.draw(st.integers(0, max(0, len(text) - 1)))
+    high = low + data.draw(st.integers(1, 2 * PIECE))
+    assert spans_between(text, terms, low, high) == [
+        span for span in whole if low <= span[0] < high
+    ]
+
+
+def test_a_snippet_of_a_long_text_is_taken_around_its_first_match() -> None:
+    body = "ประกาศกระทรวงพาณิชย์เรื่องการนำเข้าทุเรียนแช่แข็ง " * 10 + "ข้าวหอมมะลิ " + "ทุเรียน " * 400
+    snippet = make_snippet({"th": body}, query_terms("ข้าวหอมมะลิ"), "th")
+    assert snippet is not None
+    highlighted = [text for text, marked in snippet.parts if marked]
+    # the rice words are highlighted (ICU cuts them in three), none of the durian words that follow
+    assert "".join(highlighted) == "ข้าวหอมมะลิ" and snippet.parts[0] == ("…", False)

@@ -31,7 +31,7 @@ from harbor.search.engine import (
 from harbor.search.facets import facet_terms
 from harbor.search.fts import IndexedRow
 from harbor.search.models import SearchDocument
-from harbor.search.text import highlight_spans, index_terms, query_terms
+from harbor.search.text import first_match, index_terms, query_terms, spans_between
 
 SNIPPET_WIDTH = 180
 
@@ -276,13 +276,14 @@ def make_snippet(texts: dict[str, str], terms: list[str], preferred: str = "") -
     ordered = sorted(texts.items(), key=lambda item: item[0] != preferred)
     fallback: Snippet | None = None
     for language, text in ordered:
-        spans = highlight_spans(text, terms)
-        if not spans:
+        first = first_match(text, terms) if terms else None
+        if first is None:
             if fallback is None and text:
                 fallback = Snippet(language, [(_shorten(text, 0), False)])
             continue
-        start = max(0, spans[0][0] - SNIPPET_WIDTH // 3)
+        start = max(0, first - SNIPPET_WIDTH // 3)
         end = min(len(text), start + SNIPPET_WIDTH)
+        spans = spans_between(text, terms, start, end)
         parts: list[tuple[str, bool]] = []
         cursor = start
         for span_start, span_end in spans:

@@ -273,3 +273,52 @@ def highlight_spans(original: str, terms: list[str]) -> list[tuple[int, int]]:
             end = origin[token.end - 1] + 1 if token.end - 1 < len(origin) else len(source)
             spans.append((origin[token.start], end))
     return spans if source is original else []
+
+
+# Long texts are searched for snippets a piece at a time: segmenting a 10,000-character Thai body took 21 ms,
+# and a search page shows 20 of them (20 snippets: 424 ms whole, 22 ms by pieces). Pieces are cut at white
+# space or sentence punctuation, where ICU's dictionary segmentation starts afresh, so a piece breaks into
+# the words the whole text would; where no such character lies within PIECE_MARGIN of the cut, it is made
+# anyway and a word at the cut may break differently.
+PIECE = 500
+PIECE_MARGIN = 160
+FIRST_MATCH_LIMIT = 40_000
+_CUT = re.compile(r"[\s\u3000\u3001\u3002\uff0c\uff01\uff1f\uff1b\uff1a\u104a\u104b\u0e2f]")
+
+
+def _cut_at_or_before(text: str, position: int) -> int:
+    """A cut point at most ``PIECE_MARGIN`` characters before ``position`` (0 at the start)."""
+    if position <= 0:
+        return 0
+    low = max(0, position - PIECE_MARGIN)
+    cuts = [match.end() for match in _CUT.finditer(text, low, position)]
+    return cuts[-1] if cuts else low
+
+
+def _cut_at_or_after(text: str, position: int) -> int:
+    """A cut point at most ``PIECE_MARGIN`` characters after ``position`` (the end of the text at most)."""
+    if position >= len(text):
+        return len(text)
+    match = _CUT.search(text, position, min(len(text), position + PIECE_MARGIN))
+    return match.start() if match else min(len(text), position + PIECE_MARGIN)
+
+
+def spans_between(original: str, terms: list[str], low: int, high: int) -> list[tuple[int, int]]:
+    """``highlight_spans`` of the matches starting in ``original[low:high]``, segmenting only around it."""
+    start = _cut_at_or_before(original, low)
+    stop = _cut_at_or_after(original, high)
+    if start == 0 and stop == len(original):
+        spans = highlight_spans(original, terms)
+    else:
+        spans = [(a + start, b + start) for a, b in highlight_spans(original[start:stop], terms)]
+    return [(a, b) for a, b in spans if low <= a < high]
+
+
+def first_match(original: str, terms: list[str]) -> int | None:
+    """Where the first match starts, reading ``PIECE`` characters at a time (no further than
+    ``FIRST_MATCH_LIMIT``: a match deeper in a long text is not worth segmenting it all)."""
+    for low in range(0, min(len(original), FIRST_MATCH_LIMIT), PIECE):
+        spans = spans_between(original, terms, low, low + PIECE)
+        if spans:
+            return spans[0][0]
+    return None
