@@ -147,6 +147,8 @@ def main() -> None:
         )
         faceted.append((time.perf_counter() - t0) * 1000)
 
+    snippet_rows = snippets_of_long_texts(texts, languages, rng)
+
     recall_rows = []
     if connection.vendor == "sqlite":
         recall_rows = recall_against_unsegmented(texts, languages, rng)
@@ -176,6 +178,12 @@ def main() -> None:
     print(
         f"| top-20 with 3 facets p50 / p95 | {statistics.median(faceted):.2f} ms / {percentile(faceted, 0.95):.2f} ms |"
     )
+    print(
+        "\n| snippets of 20 long texts (about 10,000 characters, match in the first 500) | by pieces | whole text (baseline) |"
+    )
+    print("|---|---|---|")
+    for language, pieces, whole in snippet_rows:
+        print(f"| {language} | {pieces:.1f} ms | {whole:.1f} ms |")
     if recall_rows:
         print("\n| language | recall, ICU-segmented | recall, unsegmented FTS5 (baseline) |")
         print("|---|---|---|")
@@ -184,6 +192,42 @@ def main() -> None:
         print(
             f"| **all** | {statistics.mean(r[1] for r in recall_rows):.2f} | {statistics.mean(r[2] for r in recall_rows):.2f} |"
         )
+
+
+def snippets_of_long_texts(
+    texts: list[str], languages: list[str], rng: random.Random
+) -> list[tuple[str, float, float]]:
+    """Time 20 snippets of long texts per language: the pieces ``make_snippet`` reads against
+    segmenting each whole text (``highlight_spans``), which it did before."""
+    from _corpus import LANGUAGES
+
+    from harbor.search.services import make_snippet
+    from harbor.search.text import highlight_spans, query_terms
+
+    rows = []
+    for language in LANGUAGES:
+        own = [
+            text
+            for text, lang in zip(texts[:2000], languages[:2000], strict=True)
+            if lang == language
+        ]
+        bodies = []
+        for _ in range(20):
+            body = ""
+            while len(body) < 10_000:
+                body += rng.choice(own) + "\n"
+            bodies.append(body)
+        terms = [query_terms(body[:200])[:1] for body in bodies]
+        started = time.perf_counter()
+        for body, term in zip(bodies, terms, strict=True):
+            make_snippet({language: body}, term, language)
+        pieces = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        for body, term in zip(bodies, terms, strict=True):
+            highlight_spans(body, term)
+        whole = (time.perf_counter() - started) * 1000
+        rows.append((language, pieces, whole))
+    return rows
 
 
 def recall_against_unsegmented(
