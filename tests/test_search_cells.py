@@ -197,3 +197,24 @@ def test_the_cells_command(corpus: None) -> None:
     out = StringIO()
     call_command("search", "cells", stdout=out)
     assert "nothing to cut" in out.getvalue()
+
+
+@pytestmark_db
+def test_training_writes_the_vectors_again_in_cell_order(corpus: None) -> None:
+    index_documents(
+        IndexDocument(source="xl", object_id=pk, texts={"en": text}, access_keys=["public"])
+        for pk, text in [
+            (20, "Rice export quota"),
+            (21, "Durian import rules"),
+            (22, "Phishing alert"),
+        ]
+    )
+    before = dict(SearchVector.objects.values_list("document_id", "vector"))
+    semantic.train_cells()
+    rows = list(SearchVector.objects.order_by("pk").values_list("cell", "document_id", "vector"))
+    assert [(cell, document) for cell, document, _v in rows] == sorted(
+        (cell, document) for cell, document, _v in rows
+    )
+    assert {document: bytes(vector) for _c, document, vector in rows} == {
+        document: bytes(vector) for document, vector in before.items()
+    }

@@ -46,17 +46,17 @@ class SearchDocument(models.Model):
 class SearchVector(models.Model):
     """A document's multilingual sentence embedding (multilingual-e5-small, float16, unit length).
 
-    ``cell`` is the vector's cell among the current ``VectorCells`` (0 while there are none).
+    ``cell`` is the vector's cell among the current ``VectorCells`` (0 while there are none). Rows have
+    their own id so that retraining can write them again in cell order: the vectors of a cell then lie
+    together in the table, and a query reads a few runs of pages instead of one page per vector.
     """
 
-    document = models.OneToOneField(
-        SearchDocument, on_delete=models.CASCADE, primary_key=True, related_name="vector"
-    )
+    document = models.OneToOneField(SearchDocument, on_delete=models.CASCADE, related_name="vector")
     vector = models.BinaryField()
     cell = models.IntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["cell"], name="search_vector_cell")]
+        indexes = [models.Index(fields=["cell"], name="search_vector_in_cell")]
 
     def __str__(self) -> str:
         return f"vector of {self.document_id}"
