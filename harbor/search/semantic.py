@@ -120,7 +120,7 @@ def store_vectors(document_ids: Sequence[int], texts: Sequence[str]) -> int:
 class Cells:
     """The cells in use: their row, centroids and how many vectors they were trained on."""
 
-    pk: int
+    version: tuple[int, Any]  # the row's id and creation time
     centroids: np.ndarray
     trained_on: int
 
@@ -129,17 +129,17 @@ _loaded: dict[str, Cells] = {}
 
 
 def current_cells() -> Cells | None:
-    """The newest ``VectorCells``, loaded once per process and again when a newer row appears."""
-    newest = VectorCells.objects.order_by("-pk").values_list("pk", flat=True).first()
+    """The newest ``VectorCells``, loaded once per process and again when another row is newest."""
+    newest = VectorCells.objects.order_by("-pk").values_list("pk", "created_at").first()
     if newest is None:
         return None
     cached = _loaded.get("cells")
-    if cached is None or cached.pk != newest:
-        row = VectorCells.objects.get(pk=newest)
+    if cached is None or cached.version != newest:
+        row = VectorCells.objects.get(pk=newest[0])
         centroids = np.frombuffer(bytes(row.centroids), dtype=np.float32).reshape(
             row.cells, row.dimensions
         )
-        cached = Cells(row.pk, centroids, row.trained_on)
+        cached = Cells((row.pk, row.created_at), centroids, row.trained_on)
         _loaded["cells"] = cached
     return cached
 
