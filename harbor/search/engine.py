@@ -433,11 +433,12 @@ class SqliteBackend(SearchBackend):
             for name, values in query.filters.items()
             if values
         ]
+        condition, params = self.in_list("id", ids)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id, object_id, source, acl_terms, facet_terms FROM search_searchdocument "
-                "WHERE id IN (SELECT value FROM json_each(%s))",
-                [json.dumps(ids)],
+                f"WHERE {condition}",
+                params,
             )
             rows = cursor.fetchall()
         visible: dict[int, int] = {}

@@ -215,6 +215,11 @@ def train_cells(
             dimensions=centroids.shape[1],
             trained_on=len(ids),
         )
+        # The cells go to a small table first; the vectors are then written once, in cell order.
+        cursor.execute(
+            "CREATE TEMPORARY TABLE harbor_vector_cell "
+            "(document_id bigint PRIMARY KEY, cell integer NOT NULL)"
+        )
         last_id = 0
         while True:
             chunk_ids, matrix = _vectors_after(cursor, last_id, TRAIN_CHUNK)
@@ -222,8 +227,8 @@ def train_cells(
                 break
             placed = cell_math.assign(matrix, centroids)
             cursor.executemany(
-                "UPDATE search_searchvector SET cell = %s WHERE document_id = %s",
-                [(int(cell), pk) for cell, pk in zip(placed, chunk_ids, strict=True)],
+                "INSERT INTO harbor_vector_cell (document_id, cell) VALUES (%s, %s)",
+                [(pk, int(cell)) for pk, cell in zip(chunk_ids, placed, strict=True)],
             )
             last_id = chunk_ids[-1]
             if progress is not None:
@@ -236,12 +241,14 @@ def train_cells(
 
 
 def _write_in_cell_order(cursor: Any) -> None:
-    """Write every vector again, ordered by cell: new row ids follow the cells, so a cell's vectors lie
-    in neighbouring pages (at a million vectors a query then reads a few runs of pages instead of one
-    page per vector). Vectors added later go to the end until the next training."""
+    """Write every vector again with its cell from ``harbor_vector_cell``, ordered by cell: new row ids
+    follow the cells, so a cell's vectors lie in neighbouring pages (at a million vectors a query then
+    reads a few runs of pages instead of one page per vector). Vectors added later go to the end until
+    the next training."""
     cursor.execute(
         "CREATE TEMPORARY TABLE harbor_vectors_in_cell_order AS "
-        "SELECT document_id, vector, cell FROM search_searchvector"
+        "SELECT v.document_id, v.vector, c.cell FROM search_searchvector v "
+        "JOIN harbor_vector_cell c ON c.document_id = v.document_id"
     )
     cursor.execute("DELETE FROM search_searchvector")
     cursor.execute(
@@ -250,6 +257,7 @@ def _write_in_cell_order(cursor: Any) -> None:
         "ORDER BY cell, document_id"
     )
     cursor.execute("DROP TABLE harbor_vectors_in_cell_order")
+    cursor.execute("DROP TABLE harbor_vector_cell")
 
 
 def train_cells_if_due() -> VectorCells | None:
