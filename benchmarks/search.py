@@ -237,6 +237,7 @@ def recall_against_unsegmented(
     from _corpus import LANGUAGES
     from django.db import connection
 
+    from harbor.search.fts import term_prefixes
     from harbor.search.text import query_terms
 
     with connection.cursor() as cursor:
@@ -262,13 +263,21 @@ def recall_against_unsegmented(
             segmented = raw = 0
             for rowid, word in pairs:
                 phrase = '"' + word.replace('"', '""') + '"'
-                # A term is stored as it is for public documents, behind "^" for members-only
-                # documents and behind "~" for the others (harbor.search.fts).
-                quoted = word.replace(chr(34), chr(34) * 2)
-                either = f'{{terms}}: ({phrase} OR "^{quoted}" OR "~{quoted}")'
+                # A term is stored in each part of the index that the document's keys open
+                # (harbor.search.fts): as it is, behind "^" or behind "~key~".
                 cursor.execute(
-                    "SELECT count(*) FROM search_fts WHERE rowid = (SELECT id FROM search_searchdocument WHERE source='bench' AND object_id=%s) AND search_fts MATCH %s",
-                    [rowid, either],
+                    "SELECT id, acl_terms FROM search_searchdocument "
+                    "WHERE source = 'bench' AND object_id = %s",
+                    [rowid],
+                )
+                document_id, acl_terms = cursor.fetchone()
+                stored = " OR ".join(
+                    '"' + (prefix + word).replace('"', '""') + '"'
+                    for prefix in term_prefixes(acl_terms)
+                )
+                cursor.execute(
+                    "SELECT count(*) FROM search_fts WHERE rowid = %s AND search_fts MATCH %s",
+                    [document_id, f"{{terms}}: ({stored})"],
                 )
                 segmented += cursor.fetchone()[0]
                 cursor.execute(

@@ -80,6 +80,52 @@ def test_a_document_moves_between_the_parts_when_its_keys_change() -> None:
     assert found("bamboo", ["public", "o_1"]) == []
 
 
+@sqlite_only
+def test_terms_are_stored_once_per_part_that_the_documents_keys_open() -> None:
+    from harbor.search.fts import fts_values, term_prefixes
+
+    assert term_prefixes("public o_1 src_idx") == [""]
+    assert term_prefixes("members o_1 src_idx") == ["^", "~o_1~"]
+    assert term_prefixes("c_th c_vn o_1 src_idx") == ["~c_th~", "~c_vn~", "~o_1~"]
+    assert term_prefixes("src_idx") == []
+    assert fts_values("durian quota", "members o_1 src_idx", "kind=notice") == (
+        "^durian ^quota ~o_1~durian ~o_1~quota",
+        "#members #o_1 #src_idx",
+        "kind=notice",
+    )
+
+
+@sqlite_only
+def test_a_keys_part_holds_exactly_the_documents_it_opens_through_every_change() -> None:
+    def in_part(token: str) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT d.object_id FROM search_fts CROSS JOIN search_searchdocument d "
+                "ON d.id = search_fts.rowid WHERE search_fts MATCH %s ORDER BY d.object_id",
+                ['{terms}: "' + token + '"'],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    index_documents([doc(1, "bamboo", ["c_th", "o_1"]), doc(2, "bamboo", ["members", "o_2"])])
+    assert (in_part("~c_th~bamboo"), in_part("~o_1~bamboo"), in_part("~o_2~bamboo")) == (
+        [1],
+        [1],
+        [2],
+    )
+    assert (in_part("^bamboo"), in_part("bamboo")) == ([2], [])
+    index_documents([doc(1, "bamboo", ["public", "o_1"])])
+    assert (in_part("~c_th~bamboo"), in_part("~o_1~bamboo"), in_part("bamboo")) == ([], [], [1])
+    remove_documents("idx", [2])
+    assert (in_part("^bamboo"), in_part("~o_2~bamboo")) == ([], [])
+
+
+def test_access_keys_are_single_words_unlike_a_source_marker() -> None:
+    for key in ["src_trade", "two words", ""]:
+        with pytest.raises(ValueError, match="not an access key"):
+            index_documents([doc(1, "bamboo", ["public", key])])
+    assert found("bamboo", ["public"]) == []
+
+
 def test_words_that_look_like_access_keys_or_marks_stay_words() -> None:
     index_documents(
         [

@@ -286,7 +286,7 @@ class SearchBackend:
 
 def source_marker(source: str) -> str:
     """The token that marks a document's source among its access keys (so FTS5 filters it in the match)."""
-    return "src_" + re.sub(r"[^a-z0-9]", "_", source.lower())
+    return fts.SOURCE_PREFIX + re.sub(r"[^a-z0-9]", "_", source.lower())
 
 
 def _words(query: SearchQuery) -> list[str]:
@@ -305,9 +305,9 @@ def _any_of(tokens: list[str]) -> str:
 class SqliteBackend(SearchBackend):
     """FTS5 over the segmented terms, split on white space; see ``harbor.search.fts`` for the layout.
 
-    A query with terms joins the parts of ``harbor.search.fts`` by OR: the public and members parts alone
-    when the reader holds their key, each part with the reader's other keys otherwise. Each part walks the
-    doclists of its own documents only, so documents the reader may not see cost nothing.
+    A query with terms joins the parts of ``harbor.search.fts`` by OR: the public and members parts when
+    the reader holds their key, and the part of each of the reader's other keys. Each part holds only
+    documents its key opens, so documents the reader may not see cost nothing.
     BM25 is computed from ``search_docstat`` and ``search_termstat`` with FTS5's formula and constants.
     """
 
@@ -374,22 +374,20 @@ class SqliteBackend(SearchBackend):
             return " AND ".join([self._keys(query.access_keys), *filters])
         words = _words(query)
 
-        def terms_in(mark: str) -> str:
-            return "{terms}: (" + " AND ".join(_fts5_string(mark + word) for word in words) + ")"
+        def terms_in(prefix: str) -> str:
+            return "{terms}: (" + " AND ".join(_fts5_string(prefix + word) for word in words) + ")"
 
+        keys = query.access_keys
         parts: list[str] = []
-        # Keys that cannot open a document of the parts still to come (it would be in theirs).
-        broader: set[str] = set()
-        for broad_key, mark in fts.BROAD_PARTS:
-            if broad_key in query.access_keys:  # opens every document of its part
-                parts.append(" AND ".join([terms_in(mark), *filters]))
-            elif others := [key for key in query.access_keys if key not in broader]:
-                parts.append(" AND ".join([terms_in(mark), self._keys(others), *filters]))
-            broader.add(broad_key)
-        if others := [key for key in query.access_keys if key not in broader]:
-            parts.append(
-                " AND ".join([terms_in(fts.RESTRICTED_MARK), self._keys(others), *filters])
-            )
+        if fts.PUBLIC_KEY in keys:
+            parts.append(" AND ".join([terms_in(""), *filters]))
+        elif keys:  # public documents that another of the reader's keys opens as well
+            parts.append(" AND ".join([terms_in(""), self._keys(keys), *filters]))
+        if fts.MEMBERS_KEY in keys:
+            parts.append(" AND ".join([terms_in(fts.MEMBERS_MARK), *filters]))
+        # Every document that is not public is also in the part of each of its narrow keys.
+        for key in dict.fromkeys(fts.narrow_keys(keys)):
+            parts.append(" AND ".join([terms_in(fts.keyed_prefix(key)), *filters]))
         if not parts:  # a reader without keys sees nothing
             return self._keys([])
         return " OR ".join(f"({part})" for part in parts)
@@ -461,8 +459,9 @@ class SqliteBackend(SearchBackend):
             stats = fts.statistics(cursor, words)
             score, score_params = fts.score_sql(words, stats)
             cursor.execute(
-                f"SELECT s.id, {score} AS score FROM search_docstat s "
-                "WHERE s.id IN (SELECT value FROM json_each(%s)) "
+                # The ids drive the join (an IN list would be sorted into a temporary index first).
+                f"SELECT s.id, {score} AS score FROM json_each(%s) AS wanted "
+                "CROSS JOIN search_docstat s ON s.id = wanted.value "
                 "ORDER BY score, s.id LIMIT %s OFFSET %s",
                 [*score_params, json.dumps(ids), limit, offset],
             )

@@ -6,13 +6,16 @@ Every row is keyed by the id of the ``search_searchdocument`` row it indexes.
   keys and its facet values. It splits on white space only: the terms were already cut into words by ICU,
   so one term is one token and no query needs a phrase (which ``detail=column`` cannot answer).
 - Token namespaces keep doclists apart, so the cost of a query follows what the reader may see. Each
-  document's terms go to one part, by the broadest key that opens it:
-  - a document that the key ``public`` opens stores its terms as they are;
+  document's terms go to the parts that its keys open:
+  - a document that the key ``public`` opens stores its terms as they are, once;
   - else, one that ``members`` (any verified organisation) opens stores each term behind ``^``;
-  - every other document stores each term behind ``~``.
+  - and a document that is not public stores each term again behind each of its other keys, as
+    ``~key~term`` (ICU words never hold ``~``, so the last ``~`` ends the key).
   A query reads the public part, and the members part, without any key filter when the reader holds
-  that key, and only its own keys' documents elsewhere; no part walks documents of another (a word ICU
-  finds never starts with ``^`` or ``~``);
+  that key, and the parts of the reader's other keys, which hold exactly the documents those keys open:
+  no part walks documents of another, and a reader who sees a few of a word's matches reads only those
+  (before, a reader's keys were matched against the whole members or restricted part of the word). The
+  cost is an index that holds a restricted document's terms once per key;
   - access keys are stored behind ``#``, so a key never shares a doclist with a word such as "public";
   - facet values are ``name=value`` tokens (``harbor.search.facets``).
 - ``search_docstat``: per document, its length in terms and the terms it holds more than once (JSON object
@@ -37,10 +40,12 @@ from typing import Any
 
 PUBLIC_KEY = "public"
 MEMBERS_KEY = "members"
-# The broad keys, broadest first, with the mark of their part; documents opened by neither are restricted.
-BROAD_PARTS = ((PUBLIC_KEY, ""), (MEMBERS_KEY, "^"))
-RESTRICTED_MARK = "~"
+BROAD_KEYS = (PUBLIC_KEY, MEMBERS_KEY)
+MEMBERS_MARK = "^"
+KEYED_MARK = "~"
 KEY_MARK = "#"
+# Among a document's stored access keys, the marker of its source (``harbor.search.engine.source_marker``).
+SOURCE_PREFIX = "src_"
 ALL_DOCUMENTS = ""
 # FTS5's own bm25 constants, so scores read as they did when FTS5 computed them.
 K1 = 1.2
@@ -50,20 +55,31 @@ B = 0.75
 IndexedRow = tuple[int, str, str, str]
 
 
-def part_mark(acl_terms: str) -> str:
-    """The mark of the part a document's terms go to: that of the broadest key that opens it."""
+def narrow_keys(keys: list[str]) -> list[str]:
+    """The keys of ``keys`` that are neither broad nor a source marker: each has its own part."""
+    return [key for key in keys if key not in BROAD_KEYS and not key.startswith(SOURCE_PREFIX)]
+
+
+def keyed_prefix(key: str) -> str:
+    """What stands before a term in the part of ``key``."""
+    return f"{KEYED_MARK}{key}{KEYED_MARK}"
+
+
+def term_prefixes(acl_terms: str) -> list[str]:
+    """What stands before each term in each part a document's terms go to (see the module docstring)."""
     keys = acl_terms.split()
-    for key, mark in BROAD_PARTS:
-        if key in keys:
-            return mark
-    return RESTRICTED_MARK
+    if PUBLIC_KEY in keys:
+        return [""]
+    prefixes = [MEMBERS_MARK] if MEMBERS_KEY in keys else []
+    return prefixes + [keyed_prefix(key) for key in narrow_keys(keys)]
 
 
 def fts_values(terms: str, acl_terms: str, facet_terms: str) -> tuple[str, str, str]:
     """The three column values of a document's FTS5 row."""
-    mark = part_mark(acl_terms)
-    if mark:
-        terms = " ".join(mark + term for term in terms.split())
+    prefixes = term_prefixes(acl_terms)
+    if prefixes != [""]:
+        words = terms.split()
+        terms = " ".join(prefix + word for prefix in prefixes for word in words)
     keys = " ".join(KEY_MARK + key for key in acl_terms.split())
     return terms, keys, facet_terms
 

@@ -29,9 +29,9 @@ from harbor.search.engine import (
     source_marker,
 )
 from harbor.search.facets import facet_terms
-from harbor.search.fts import IndexedRow
+from harbor.search.fts import SOURCE_PREFIX, IndexedRow
 from harbor.search.models import SearchDocument
-from harbor.search.text import first_match, index_terms, query_terms, spans_between
+from harbor.search.text import first_match_in, index_terms, query_terms, spans_between
 
 SNIPPET_WIDTH = 180
 
@@ -57,7 +57,14 @@ def _batches(items: Iterable[IndexDocument], size: int) -> Iterable[list[IndexDo
 
 
 def prepare_row(doc: IndexDocument) -> tuple[Any, ...]:
-    """The document's table row; segmentation happens here (the costly part, run in worker processes)."""
+    """The document's table row; segmentation happens here (the costly part, run in worker processes).
+
+    Access keys are single words that do not start like a source marker (``src_``): the index tells a
+    document's source from its keys by that prefix.
+    """
+    for key in doc.access_keys:
+        if not key or key.split() != [key] or key.lower().startswith(SOURCE_PREFIX):
+            raise ValueError(f"not an access key: {key!r}")
     return (
         doc.source,
         doc.object_id,
@@ -276,14 +283,18 @@ def make_snippet(texts: dict[str, str], terms: list[str], preferred: str = "") -
     ordered = sorted(texts.items(), key=lambda item: item[0] != preferred)
     fallback: Snippet | None = None
     for language, text in ordered:
-        first = first_match(text, terms) if terms else None
-        if first is None:
+        found = first_match_in(text, terms) if terms else None
+        if found is None:
             if fallback is None and text:
                 fallback = Snippet(language, [(_shorten(text, 0), False)])
             continue
+        first, segmented = found
         start = max(0, first - SNIPPET_WIDTH // 3)
         end = min(len(text), start + SNIPPET_WIDTH)
-        spans = spans_between(text, terms, start, end)
+        if segmented.start <= start and end <= segmented.stop:  # already segmented: short texts
+            spans = segmented.starting_between(start, end)
+        else:
+            spans = spans_between(text, terms, start, end)
         parts: list[tuple[str, bool]] = []
         cursor = start
         for span_start, span_end in spans:

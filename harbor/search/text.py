@@ -264,6 +264,8 @@ def highlight_spans(original: str, terms: list[str]) -> list[tuple[int, int]]:
     wanted_han = {term for term in wanted if len(term) == 1 and _is_han(term)}
     source = zawgyi_to_unicode(original) if is_zawgyi(original) else original
     normalised, origin = _normalised_with_origin(source)
+    if not any(term in normalised for term in wanted):  # no word can be a term: skip segmenting
+        return []
     spans: list[tuple[int, int]] = []
     for token in words(normalised):
         matches = token.text in wanted or (
@@ -303,22 +305,45 @@ def _cut_at_or_after(text: str, position: int) -> int:
     return match.start() if match else min(len(text), position + PIECE_MARGIN)
 
 
-def spans_between(original: str, terms: list[str], low: int, high: int) -> list[tuple[int, int]]:
-    """``highlight_spans`` of the matches starting in ``original[low:high]``, segmenting only around it."""
+@dataclass(frozen=True)
+class Segmented:
+    """The matches found by segmenting ``original[start:stop]`` on its own, as spans of ``original``."""
+
+    start: int
+    stop: int
+    spans: list[tuple[int, int]]
+
+    def starting_between(self, low: int, high: int) -> list[tuple[int, int]]:
+        return [(a, b) for a, b in self.spans if low <= a < high]
+
+
+def segment_around(original: str, terms: list[str], low: int, high: int) -> Segmented:
+    """Segment the piece of ``original`` that holds ``[low, high)``, cut where ICU starts afresh."""
     start = _cut_at_or_before(original, low)
     stop = _cut_at_or_after(original, high)
     if start == 0 and stop == len(original):
-        spans = highlight_spans(original, terms)
-    else:
-        spans = [(a + start, b + start) for a, b in highlight_spans(original[start:stop], terms)]
-    return [(a, b) for a, b in spans if low <= a < high]
+        return Segmented(start, stop, highlight_spans(original, terms))
+    spans = [(a + start, b + start) for a, b in highlight_spans(original[start:stop], terms)]
+    return Segmented(start, stop, spans)
+
+
+def spans_between(original: str, terms: list[str], low: int, high: int) -> list[tuple[int, int]]:
+    """``highlight_spans`` of the matches starting in ``original[low:high]``, segmenting only around it."""
+    return segment_around(original, terms, low, high).starting_between(low, high)
+
+
+def first_match_in(original: str, terms: list[str]) -> tuple[int, Segmented] | None:
+    """Where the first match starts, with the piece segmented to find it (reused for the snippet),
+    reading ``PIECE`` characters at a time (no further than ``FIRST_MATCH_LIMIT``: a match deeper in a
+    long text is not worth segmenting it all)."""
+    for low in range(0, min(len(original), FIRST_MATCH_LIMIT), PIECE):
+        segmented = segment_around(original, terms, low, low + PIECE)
+        if spans := segmented.starting_between(low, low + PIECE):
+            return spans[0][0], segmented
+    return None
 
 
 def first_match(original: str, terms: list[str]) -> int | None:
-    """Where the first match starts, reading ``PIECE`` characters at a time (no further than
-    ``FIRST_MATCH_LIMIT``: a match deeper in a long text is not worth segmenting it all)."""
-    for low in range(0, min(len(original), FIRST_MATCH_LIMIT), PIECE):
-        spans = spans_between(original, terms, low, low + PIECE)
-        if spans:
-            return spans[0][0]
-    return None
+    """Where the first match starts (see ``first_match_in``)."""
+    found = first_match_in(original, terms)
+    return None if found is None else found[0]
