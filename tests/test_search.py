@@ -357,6 +357,33 @@ def test_the_indexing_fast_path_agrees_with_the_word_breaker(text: str) -> None:
     assert normalised == unicodedata.normalize("NFKC", _unzawgyi(text)).casefold()
 
 
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(SEGMENTATION_ALPHABET), max_size=30).map("".join))
+def test_the_word_breaker_gives_the_same_words_by_python_and_utf16_offsets(text: str) -> None:
+    from harbor.search.text import _icu_words, _icu_words_utf16
+
+    normalised = normalise(text)
+    assert _icu_words(normalised) == _icu_words_utf16(normalised)
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from([*SEGMENTATION_ALPHABET, "ກຳ", "ÅＢ", "ﬁ", "ß"]), max_size=30).map(
+        "".join
+    )
+)
+def test_the_snippet_normalisation_map_is_the_character_by_character_one(text: str) -> None:
+    from harbor.search.text import _normalised_with_origin
+
+    expected_text, expected_origin = "", []
+    for index, char in enumerate(text):
+        form = unicodedata.normalize("NFKC", char).casefold()
+        expected_text += form
+        expected_origin += [index] * len(form)
+    normalised, origin = _normalised_with_origin(text)
+    assert (normalised, list(origin)) == (expected_text, expected_origin)
+
+
 def _unzawgyi(text: str) -> str:
     return zawgyi_to_unicode(text) if is_zawgyi_by_detector(text) else text
 

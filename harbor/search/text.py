@@ -19,6 +19,7 @@ from functools import lru_cache
 from itertools import filterfalse, pairwise
 
 import icu
+import numpy as np
 from myanmartools import ZawgyiDetector
 
 ZAWGYI_THRESHOLD = 0.95
@@ -193,6 +194,23 @@ def words(text: str) -> list[Token]:
 
 
 def _icu_words(text: str) -> list[Token]:
+    """``words`` by ICU's break iterator, in Python indices."""
+    if _ASTRAL.search(text) is not None:
+        return _icu_words_utf16(text)
+    # Without characters outside the BMP, ICU's UTF-16 offsets are Python string indices.
+    breaker = _word_breaker()
+    breaker.setText(text)
+    status = breaker.getRuleStatus
+    found: list[Token] = []
+    previous = 0
+    for boundary in breaker:
+        if status():  # UBRK_WORD_NONE (0): spaces and punctuation
+            found.append(Token(text[previous:boundary], previous, boundary))
+        previous = boundary
+    return found
+
+
+def _icu_words_utf16(text: str) -> list[Token]:
     """``words`` by ICU's break iterator, converting its UTF-16 offsets to Python indices."""
     unicode_text = icu.UnicodeString(text)
     breaker = _word_breaker()
@@ -233,23 +251,35 @@ def query_terms(query: str) -> list[str]:
     return list(seen)
 
 
+@lru_cache(maxsize=65536)
+def _char_form(char: str) -> str:
+    """One character normalised on its own: NFKC, then case folded."""
+    return unicodedata.normalize("NFKC", char).casefold()
+
+
 def _normalised_with_origin(source: str) -> tuple[str, Sequence[int]]:
     """``source`` normalised character by character, and for each normalised character its origin.
 
     When ``source`` is already NFKC and case folding keeps its length, every character maps to exactly one
     character (case folding never shortens one, and no character of an NFKC text changes on its own), so
-    the map is the identity and the per-character pass is skipped.
+    the map is the identity and the per-character pass is skipped. Otherwise each distinct character is
+    normalised once and the text translated in one pass; the map repeats each position as many times as
+    its character's form is long (Thai and Lao SARA AM become two characters).
     """
     folded = source.casefold()
     if len(folded) == len(source) and unicodedata.is_normalized("NFKC", source):
         return folded, range(len(source))
-    normalised_chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(source):
-        folded_char = unicodedata.normalize("NFKC", char).casefold()
-        normalised_chars.append(folded_char)
-        origin.extend([index] * len(folded_char))
-    return "".join(normalised_chars), origin
+    changed = {char: form for char in set(source) if (form := _char_form(char)) != char}
+    normalised = source.translate(str.maketrans(changed))
+    resized = {char: len(form) for char, form in changed.items() if len(form) != 1}
+    if not resized:
+        return normalised, range(len(source))
+    codes = np.frombuffer(source.encode("utf-32-le"), dtype=np.uint32)
+    lengths = np.ones(len(source), dtype=np.intp)
+    for char, length in resized.items():
+        lengths[codes == ord(char)] = length
+    origin: list[int] = np.repeat(np.arange(len(source)), lengths).tolist()
+    return normalised, origin
 
 
 def highlight_spans(original: str, terms: list[str]) -> list[tuple[int, int]]:
