@@ -270,7 +270,7 @@ def _normalised_with_origin(source: str) -> tuple[str, Sequence[int]]:
     if len(folded) == len(source) and unicodedata.is_normalized("NFKC", source):
         return folded, range(len(source))
     changed = {char: form for char in set(source) if (form := _char_form(char)) != char}
-    normalised = source.translate(str.maketrans(changed))
+    normalised = source.translate({ord(char): form for char, form in changed.items()})
     resized = {char: len(form) for char, form in changed.items() if len(form) != 1}
     if not resized:
         return normalised, range(len(source))
