@@ -63,6 +63,8 @@ class SearchResult:
     total_exact: bool = True
     # True when there were more matches than the rank window: only the most recent ones were ranked.
     ranking_windowed: bool = False
+    # The stored texts (JSON, as the database returns it) of hits read with them, for snippets.
+    texts: dict[int, Any] = field(default_factory=dict)
 
 
 def rank_window() -> int:
@@ -198,7 +200,7 @@ class SearchBackend:
             )
             scores = dict(self._scores(query, older, limit=len(older))) if older else {}
             page += [(pk, scores.get(pk, 0.0)) for pk in older]
-        hits = self._hits(page)
+        hits, texts = self._hits(page)
         # Without the window cut, the window holds every visible match: no counting query needed.
         total = self._count(query, known=newest) if windowed else len(recent)
         facets = self._facets(query, None if windowed or total > COUNT_CAP else recent)
@@ -208,18 +210,21 @@ class SearchBackend:
             facets=facets,
             total_exact=total <= COUNT_CAP,
             ranking_windowed=windowed,
+            texts=texts,
         )
 
-    def _hits(self, page: list[tuple[int, float]]) -> list[Hit]:
+    def _hits(self, page: list[tuple[int, float]]) -> tuple[list[Hit], dict[int, Any]]:
+        """The page's hits with their object ids, and their stored texts (read in the same query)."""
         if not page:
-            return []
+            return [], {}
         condition, params = self.in_list("id", [pk for pk, _score in page])
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, object_id FROM search_searchdocument WHERE {condition}", params
+                f"SELECT id, object_id, texts FROM search_searchdocument WHERE {condition}", params
             )
-            objects: dict[int, int] = dict(cursor.fetchall())
-        return [Hit(pk, objects[pk], score) for pk, score in page if pk in objects]
+            rows = {pk: (object_id, texts) for pk, object_id, texts in cursor.fetchall()}
+        hits = [Hit(pk, rows[pk][0], score) for pk, score in page if pk in rows]
+        return hits, {pk: texts for pk, (_object_id, texts) in rows.items()}
 
     def _count(self, query: SearchQuery, *, known: list[int] | None = None) -> int:
         """How many visible matches there are, counting no further than one past ``COUNT_CAP``.

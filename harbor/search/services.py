@@ -325,10 +325,12 @@ def _texts_of(engine: SearchBackend, ids: list[int]) -> dict[int, dict[str, str]
     condition, params = engine.in_list("id", ids)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, texts FROM search_searchdocument WHERE {condition}", params)
-        return {
-            pk: value if isinstance(value, dict) else json.loads(value)
-            for pk, value in cursor.fetchall()
-        }
+        return {pk: _decoded(value) for pk, value in cursor.fetchall()}
+
+
+def _decoded(texts: Any) -> dict[str, str]:
+    """Stored texts as read by a plain query: JSON text, or already decoded by the driver."""
+    return texts if isinstance(texts, dict) else json.loads(texts)
 
 
 def _fuse_semantic(
@@ -350,6 +352,7 @@ def _fuse_semantic(
         total_exact=result.total_exact,
         facets=result.facets,
         ranking_windowed=result.ranking_windowed,
+        texts=result.texts,
     )
 
 
@@ -401,7 +404,10 @@ def search_documents(
     result: SearchResult = engine.search(query)
     if terms and offset == 0 and semantic.available():
         result = _fuse_semantic(engine, query, result, text)
-    texts = _texts_of(engine, [hit.document_id for hit in result.hits])
+    texts = {pk: _decoded(value) for pk, value in result.texts.items()}
+    texts.update(
+        _texts_of(engine, [hit.document_id for hit in result.hits if hit.document_id not in texts])
+    )
     documents = [
         FoundDocument(
             hit.object_id, hit.score, make_snippet(texts.get(hit.document_id, {}), terms, language)
