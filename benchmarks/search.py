@@ -110,13 +110,20 @@ def main() -> None:
     for _ in range(args.queries):
         language = rng.choice(LANGUAGES)
         pairs.append(" ".join(rng.sample(words[language], 2)))
-    latencies = []
+    # The same queries twice: first straight after the load (pages not yet in SQLite's cache), then
+    # again, as a running node answers them.
+    cold_latencies = []
     windowed = 0
     for query in queries:
         t0 = time.perf_counter()
         found = search_documents(query, access_keys=["public", "o_3"], source="bench", limit=20)
-        latencies.append((time.perf_counter() - t0) * 1000)
+        cold_latencies.append((time.perf_counter() - t0) * 1000)
         windowed += found.ranking_windowed
+    latencies = []
+    for query in queries:
+        t0 = time.perf_counter()
+        search_documents(query, access_keys=["public", "o_3"], source="bench", limit=20)
+        latencies.append((time.perf_counter() - t0) * 1000)
     pair_latencies = []
     for query in pairs:
         t0 = time.perf_counter()
@@ -164,6 +171,9 @@ def main() -> None:
     )
     print(
         f"| top-20 query p50 / p95 | {statistics.median(latencies):.2f} ms / {percentile(latencies, 0.95):.2f} ms |"
+    )
+    print(
+        f"| same queries, first pass after the load | {statistics.median(cold_latencies):.2f} ms / {percentile(cold_latencies, 0.95):.2f} ms |"
     )
     print(f"| queries ranked within the rank window | {windowed} of {len(queries)} |")
     print(
