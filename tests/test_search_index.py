@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from harbor.search.facets import count_facets, facet_terms, facet_token
 from harbor.search.services import (
@@ -84,10 +86,10 @@ def test_a_document_moves_between_the_parts_when_its_keys_change() -> None:
 def test_terms_are_stored_once_per_part_that_the_documents_keys_open() -> None:
     from harbor.search.fts import fts_values, term_prefixes
 
-    assert term_prefixes("public o_1 src_idx") == [""]
-    assert term_prefixes("members o_1 src_idx") == ["^", "~o_1~"]
-    assert term_prefixes("c_th c_vn o_1 src_idx") == ["~c_th~", "~c_vn~", "~o_1~"]
-    assert term_prefixes("src_idx") == []
+    assert term_prefixes("public o_1 src_idx") == ("",)
+    assert term_prefixes("members o_1 src_idx") == ("^", "~o_1~")
+    assert term_prefixes("c_th c_vn o_1 src_idx") == ("~c_th~", "~c_vn~", "~o_1~")
+    assert term_prefixes("src_idx") == ()
     assert fts_values("durian quota", "members o_1 src_idx", "kind=notice") == (
         "^durian ^quota ~o_1~durian ~o_1~quota",
         "#members #o_1 #src_idx",
@@ -117,6 +119,18 @@ def test_a_keys_part_holds_exactly_the_documents_it_opens_through_every_change()
     assert (in_part("~c_th~bamboo"), in_part("~o_1~bamboo"), in_part("bamboo")) == ([], [], [1])
     remove_documents("idx", [2])
     assert (in_part("^bamboo"), in_part("~o_2~bamboo")) == ([], [])
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["durian", "ทุเรียน", "榴莲", 'a"b', "c\\d", "e\nf"]), st.integers(1, 5)
+    )
+)
+def test_repeated_terms_are_written_as_json_dumps_writes_them(counts: dict[str, int]) -> None:
+    from harbor.search.fts import repeats_json
+
+    expected = {term: count for term, count in counts.items() if count > 1}
+    assert repeats_json(Counter(counts)) == json.dumps(expected, ensure_ascii=False)
 
 
 def test_access_keys_are_single_words_unlike_a_source_marker() -> None:

@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from typing import Any
 
@@ -65,23 +67,43 @@ def keyed_prefix(key: str) -> str:
     return f"{KEYED_MARK}{key}{KEYED_MARK}"
 
 
-def term_prefixes(acl_terms: str) -> list[str]:
-    """What stands before each term in each part a document's terms go to (see the module docstring)."""
+@lru_cache(maxsize=4096)
+def term_prefixes(acl_terms: str) -> tuple[str, ...]:
+    """What stands before each term in each part a document's terms go to (see the module docstring).
+
+    Remembered per access-key string: a bulk load repeats a few of them many times."""
     keys = acl_terms.split()
     if PUBLIC_KEY in keys:
-        return [""]
+        return ("",)
     prefixes = [MEMBERS_MARK] if MEMBERS_KEY in keys else []
-    return prefixes + [keyed_prefix(key) for key in narrow_keys(keys)]
+    return (*prefixes, *(keyed_prefix(key) for key in narrow_keys(keys)))
+
+
+@lru_cache(maxsize=4096)
+def _key_tokens(acl_terms: str) -> str:
+    return " ".join(KEY_MARK + key for key in acl_terms.split())
 
 
 def fts_values(terms: str, acl_terms: str, facet_terms: str) -> tuple[str, str, str]:
     """The three column values of a document's FTS5 row."""
     prefixes = term_prefixes(acl_terms)
-    if prefixes != [""]:
+    if prefixes != ("",):
         words = terms.split()
         terms = " ".join(prefix + word for prefix in prefixes for word in words)
-    keys = " ".join(KEY_MARK + key for key in acl_terms.split())
-    return terms, keys, facet_terms
+    return terms, _key_tokens(acl_terms), facet_terms
+
+
+# What JSON escapes in a string; ICU words hold none of it, so they are written between quotes as they are.
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f"\\]')
+
+
+def repeats_json(counts: Counter[str]) -> str:
+    """The terms held more than once and how often, as ``json.dumps`` writes them (written directly:
+    half a bulk load's documents have some, and ``json.dumps`` cost 8 µs each)."""
+    repeated = [(term, count) for term, count in counts.items() if count > 1]
+    if any(_JSON_ESCAPED.search(term) for term, _count in repeated):
+        return json.dumps(dict(repeated), ensure_ascii=False)
+    return "{" + ", ".join(f'"{term}": {count}' for term, count in repeated) + "}"
 
 
 @dataclass(frozen=True)
@@ -107,10 +129,7 @@ def prepare(rows: Sequence[tuple[str, str, str]]) -> Prepared:
     for (terms, acl, facets), tokens, unique in zip(rows, token_lists, distinct, strict=True):
         repeats = None
         if len(unique) < len(tokens):
-            counts = Counter(tokens)
-            repeats = json.dumps(
-                {term: count for term, count in counts.items() if count > 1}, ensure_ascii=False
-            )
+            repeats = repeats_json(Counter(tokens))
         documents.append((*fts_values(terms, acl, facets), len(tokens), repeats))
     term_rows = [(term, holding[term], count) for term, count in occurrences.items()]
     term_rows.append((ALL_DOCUMENTS, len(rows), sum(map(len, token_lists))))
