@@ -255,12 +255,16 @@ class SearchBackend:
             sql = f"SELECT facet_terms FROM {self.facet_table} WHERE {condition}"
         else:
             from_sql, where, match_params, id_column = self._matches(query)
-            # Start from the (capped) matches and look their facet values up by document.
-            sql = (
-                f"SELECT doc.facet_terms FROM (SELECT {id_column} AS id FROM {from_sql} "
-                f"WHERE {where} LIMIT %s) AS m {self.match_join} {self.facet_table} doc "
-                "ON doc.id = m.id"
-            )
+            if id_column == "d.id" and self.facet_table == "search_searchdocument":
+                # The matches are read from the documents: their facet values are in the same rows.
+                sql = f"SELECT d.facet_terms FROM {from_sql} WHERE {where} LIMIT %s"
+            else:
+                # Start from the (capped) matches and look their facet values up by document.
+                sql = (
+                    f"SELECT doc.facet_terms FROM (SELECT {id_column} AS id FROM {from_sql} "
+                    f"WHERE {where} LIMIT %s) AS m {self.match_join} {self.facet_table} doc "
+                    "ON doc.id = m.id"
+                )
             params = [*match_params, COUNT_CAP]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -499,7 +503,14 @@ class PostgresBackend(SearchBackend):
         return self._one_page(query, order="score, d.id")
 
     def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
-        conditions = ["d.acl_array && %s::text[]"]
+        # A reader holding ``public`` opens most documents: walking the keys' GIN index for them (two
+        # thirds of the table) cost more than checking the key of each row the terms' index yields, which
+        # is read anyway (measured at 200,000 documents: 37 ms of a 50 to 85 ms query). The expression
+        # form keeps the planner off that index; a reader without ``public`` still uses it.
+        keys_column = "d.acl_array"
+        if query.terms and fts.PUBLIC_KEY in query.access_keys:
+            keys_column = "coalesce(d.acl_array, '{}'::text[])"
+        conditions = [f"{keys_column} && %s::text[]"]
         params: list[Any] = [list(query.access_keys) or ["-"]]
         for name, values in sorted(query.filters.items()):
             if values:
