@@ -268,6 +268,15 @@ def test_within_a_wide_window_every_match_is_ranked(settings: Any) -> None:
     assert found_ids(["public"]) == ([1, 3, 2, 4], 4, True, False)
 
 
+def test_every_page_of_a_ranked_search_gives_the_same_total(settings: Any) -> None:
+    settings.HARBOR_SEARCH_RANK_WINDOW = 4
+    _index_coffee(RANKED)
+    pages = [found_ids(["public"], limit=3, offset=offset) for offset in (0, 3, 6)]
+    assert [page[0] for page in pages] == [[1, 3, 2], [4], []]
+    assert {(page[1], page[2]) for page in pages} == {(4, True)}
+    assert found_ids(["o_404"], limit=3) == ([], 0, True, False)
+
+
 @sqlite_window
 def test_a_narrow_window_ranks_the_most_recent_matches_then_older_ones_newest_first(
     settings: Any,

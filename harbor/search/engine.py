@@ -500,7 +500,26 @@ class PostgresBackend(SearchBackend):
             cursor.execute("ANALYZE search_searchdocument")
 
     def _ranked(self, query: SearchQuery) -> SearchResult:
-        return self._one_page(query, order="score, d.id")
+        """Every visible match ranked, the page and the number of matches from one statement.
+
+        The ranking reads every match anyway, so the count comes with it (``count(*) OVER ()``): a
+        separate counting query read the same rows again (about 50 ms of 130 at 200,000 documents).
+        """
+        from_sql, where, params, score_sql, score_params = self.filtered(query)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.id, d.object_id, {score_sql} AS score, count(*) OVER () AS matches "
+                f"FROM {from_sql} WHERE {where} ORDER BY score, d.id LIMIT %s OFFSET %s",
+                [*score_params, *params, query.limit, query.offset],
+            )
+            rows = cursor.fetchall()
+        hits = [Hit(row[0], row[1], float(row[2])) for row in rows]
+        # A page past the last match has no row to carry the count.
+        total = int(rows[0][3]) if rows else self._count(query)
+        facets = self._facets(query, None if total else [])
+        return SearchResult(
+            hits=hits, total=min(total, COUNT_CAP), facets=facets, total_exact=total <= COUNT_CAP
+        )
 
     def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
         # A reader holding ``public`` opens most documents: walking the keys' GIN index for them (two
