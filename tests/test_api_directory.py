@@ -609,6 +609,43 @@ def test_revoked_invitation_is_a_404(
     assert_problem(response, 404, "not_found")
 
 
+def test_an_admin_revokes_an_invitation_by_the_api_and_its_link_stops_working(
+    api: ApiFactory, session_client: Callable[..., Client], org: Organisation, admin_member: User
+) -> None:
+    client = api(admin_member)
+    body = invite(client, org).json()
+    path = f"/api/v1/organisations/{org.slug}/invitations/{body['id']}"
+    before = last_seq()
+
+    assert client.delete(path).status_code == 204
+    assert client.delete(path).status_code == 204  # again: nothing changes
+
+    assert actions_since(before) == ["invitation.revoked"]
+    listed = client.get(f"/api/v1/organisations/{org.slug}/invitations").json()
+    assert [(item["id"], item["revoked_at"] is not None) for item in listed] == [(body["id"], True)]
+    newcomer = make_user("newcomer")
+    response = post(
+        session_client(newcomer), "/api/v1/invitations/accept", {"token": body["token"]}
+    )
+    assert_problem(response, 404, "not_found")
+
+
+def test_only_member_managers_revoke_invitations(
+    api: ApiFactory, org: Organisation, admin_member: User, viewer: User, outsider: User
+) -> None:
+    body = invite(api(admin_member), org).json()
+    path = f"/api/v1/organisations/{org.slug}/invitations/{body['id']}"
+    assert_problem(api(viewer).delete(path), 403, "forbidden")
+    assert api(outsider).delete(path).status_code in (403, 404)
+    assert_problem(Client().delete(path), 401, "not_authenticated")
+    assert_problem(
+        api(admin_member).delete(f"/api/v1/organisations/{org.slug}/invitations/999999"),
+        404,
+        "not_found",
+    )
+    assert Invitation.objects.get(pk=body["id"]).revoked_at is None
+
+
 def test_unknown_invitation_token_is_a_404(api: ApiFactory, owner: User, org: Organisation) -> None:
     assert_problem(
         post(api(owner), "/api/v1/invitations/accept", {"token": "nope"}), 404, "not_found"

@@ -212,6 +212,22 @@ def create_invitation(request: HttpRequest, slug: str, payload: InvitationCreate
     }
 
 
+@router.delete(
+    "/organisations/{slug}/invitations/{invitation_id}",
+    response={204: None, **ERRORS},
+    auth=signed_in,
+    operation_id="revoke_invitation",
+)
+def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> object:
+    """Withdraw an invitation: its link stops working. It stays listed, with the time it was revoked;
+    revoking it again, or revoking one already accepted, changes nothing."""
+    actor = actor_of(request)
+    organisation = selectors.get_organisation_for(actor, slug)
+    invitation = selectors.get_invitation_for(actor, organisation, invitation_id)
+    services.revoke_invitation(invitation, actor=actor)
+    return 204, None
+
+
 @router.post(
     "/invitations/accept",
     response={200: MemberRead, **ERRORS},

@@ -75,6 +75,13 @@ def list_invitations_for(actor: Actor, organisation: Organisation) -> QuerySet[I
     return Invitation.objects.filter(organisation=organisation)
 
 
+def get_invitation_for(actor: Actor, organisation: Organisation, invitation_id: int) -> Invitation:
+    invitation = list_invitations_for(actor, organisation).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound(_("No such invitation."))
+    return invitation
+
+
 def list_tokens_for(actor: Actor) -> QuerySet[ApiToken]:
     """The caller's own API tokens; nobody sees another person's tokens."""
     if actor.user_id is None:

@@ -339,11 +339,7 @@ def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Ht
     actor = actor_of(request)
     try:
         organisation = selectors.get_organisation_for(actor, slug)
-        invitation = (
-            selectors.list_invitations_for(actor, organisation).filter(pk=invitation_id).first()
-        )
-        if invitation is None:
-            return render_error(request, status=404, detail=_("No such invitation."))
+        invitation = selectors.get_invitation_for(actor, organisation, invitation_id)
         services.revoke_invitation(invitation, actor=actor)
     except HarborError as error:
         return render_error(request, error)
