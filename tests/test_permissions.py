@@ -178,6 +178,12 @@ WRITES: dict[str, tuple[str, str, Any, dict[str, int]]] = {
         {"email": "friend@example.org", "role": "viewer"},
         expect(401, 403, 403, 201, 201, 403, 201),
     ),
+    "revoke_invitation": (
+        "delete",
+        "/api/v1/organisations/{org}/invitations/{invitation}",
+        None,
+        expect(401, 403, 403, 204, 204, 403, 204),
+    ),
     "create_token": (
         "post",
         "/api/v1/tokens",
