@@ -75,8 +75,6 @@ def rank_window() -> int:
 class SearchBackend:
     """The common part: windowed ranking, counting, facets and browsing; engines supply the match."""
 
-    # How the capped matches meet their documents (SQLite needs CROSS JOIN to keep the matches outside).
-    match_join = "JOIN"
     # Where each document's facet tokens are read from, by document id.
     facet_table = "search_searchdocument"
 
@@ -254,39 +252,43 @@ class SearchBackend:
             condition, params = self.in_list("id", ids)
             sql = f"SELECT facet_terms FROM {self.facet_table} WHERE {condition}"
         else:
-            from_sql, where, match_params, id_column = self._matches(query)
-            if id_column == "d.id" and self.facet_table == "search_searchdocument":
-                # The matches are read from the documents: their facet values are in the same rows.
-                sql = f"SELECT d.facet_terms FROM {from_sql} WHERE {where} LIMIT %s"
-            else:
-                # Start from the (capped) matches and look their facet values up by document.
-                sql = (
-                    f"SELECT doc.facet_terms FROM (SELECT {id_column} AS id FROM {from_sql} "
-                    f"WHERE {where} LIMIT %s) AS m {self.match_join} {self.facet_table} doc "
-                    "ON doc.id = m.id"
-                )
-            params = [*match_params, COUNT_CAP]
+            sql, params = self._capped_facet_terms(query)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             strings = [row[0] for row in cursor.fetchall()]
         return count_facets(strings, query.facet_names, FACET_LIMIT)
+
+    def _capped_facet_terms(self, query: SearchQuery) -> tuple[str, list[Any]]:
+        """SQL for the facet tokens of the first ``COUNT_CAP`` visible matches: read from the matching
+        document rows themselves."""
+        from_sql, where, params, _id_column = self._matches(query)
+        return f"SELECT d.facet_terms FROM {from_sql} WHERE {where} LIMIT %s", [*params, COUNT_CAP]
 
     # -- browsing (no terms) ------------------------------------------------------------------------
 
     def _browse(self, query: SearchQuery) -> SearchResult:
         return self._one_page(query, order="d.date DESC, d.id DESC")
 
-    def _one_page(self, query: SearchQuery, *, order: str) -> SearchResult:
-        """One page of every visible match in ``order``, with the capped count and facets."""
+    def _one_page(
+        self, query: SearchQuery, *, order: str, counted_with_page: bool = False
+    ) -> SearchResult:
+        """One page of every visible match in ``order``, with the capped count and facets.
+
+        ``counted_with_page``: when the page's statement reads every match anyway (it ranks them all),
+        it also counts them (``count(*) OVER ()``) instead of a second query reading them again.
+        """
         from_sql, where, params, score_sql, score_params = self.filtered(query)
+        matches = ", count(*) OVER () AS matches" if counted_with_page else ""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT d.id, d.object_id, {score_sql} AS score FROM {from_sql} WHERE {where} "
-                f"ORDER BY {order} LIMIT %s OFFSET %s",
+                f"SELECT d.id, d.object_id, {score_sql} AS score{matches} FROM {from_sql} "
+                f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
                 [*score_params, *params, query.limit, query.offset],
             )
-            hits = [Hit(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
-        total = self._count(query)
+            rows = cursor.fetchall()
+        hits = [Hit(row[0], row[1], float(row[2])) for row in rows]
+        # A page past the last match has no row to carry the count.
+        total = int(rows[0][3]) if counted_with_page and rows else self._count(query)
         facets = self._facets(query, None if total else [])
         return SearchResult(
             hits=hits, total=min(total, COUNT_CAP), facets=facets, total_exact=total <= COUNT_CAP
@@ -320,7 +322,6 @@ class SqliteBackend(SearchBackend):
     BM25 is computed from ``search_docstat`` and ``search_termstat`` with FTS5's formula and constants.
     """
 
-    match_join = "CROSS JOIN"
     facet_table = "search_docstat"  # narrow rows: half the pages of the documents'
 
     def __init__(self) -> None:
@@ -340,6 +341,16 @@ class SqliteBackend(SearchBackend):
                 yield
             finally:
                 cursor.execute("COMMIT")
+
+    def _capped_facet_terms(self, query: SearchQuery) -> tuple[str, list[Any]]:
+        """Start from the capped full-text matches and look their facet tokens up by id; CROSS JOIN
+        keeps the matches the outer loop."""
+        from_sql, where, params, id_column = self._matches(query)
+        sql = (
+            f"SELECT doc.facet_terms FROM (SELECT {id_column} AS id FROM {from_sql} "
+            f"WHERE {where} LIMIT %s) AS m CROSS JOIN {self.facet_table} doc ON doc.id = m.id"
+        )
+        return sql, [*params, COUNT_CAP]
 
     def prepare(self, rows: list[tuple[str, str, str]]) -> fts.Prepared:
         return fts.prepare(rows)
@@ -500,26 +511,10 @@ class PostgresBackend(SearchBackend):
             cursor.execute("ANALYZE search_searchdocument")
 
     def _ranked(self, query: SearchQuery) -> SearchResult:
-        """Every visible match ranked, the page and the number of matches from one statement.
-
-        The ranking reads every match anyway, so the count comes with it (``count(*) OVER ()``): a
-        separate counting query read the same rows again (about 50 ms of 130 at 200,000 documents).
-        """
-        from_sql, where, params, score_sql, score_params = self.filtered(query)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT d.id, d.object_id, {score_sql} AS score, count(*) OVER () AS matches "
-                f"FROM {from_sql} WHERE {where} ORDER BY score, d.id LIMIT %s OFFSET %s",
-                [*score_params, *params, query.limit, query.offset],
-            )
-            rows = cursor.fetchall()
-        hits = [Hit(row[0], row[1], float(row[2])) for row in rows]
-        # A page past the last match has no row to carry the count.
-        total = int(rows[0][3]) if rows else self._count(query)
-        facets = self._facets(query, None if total else [])
-        return SearchResult(
-            hits=hits, total=min(total, COUNT_CAP), facets=facets, total_exact=total <= COUNT_CAP
-        )
+        """Every visible match ranked; the ranking reads every match anyway, so the page's statement
+        counts them too (a separate count read the same rows again: about 50 ms of 130 at 200,000
+        documents)."""
+        return self._one_page(query, order="score, d.id", counted_with_page=True)
 
     def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
         # A reader holding ``public`` opens most documents: walking the keys' GIN index for them (two

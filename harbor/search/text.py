@@ -167,17 +167,22 @@ def word_strings(text: str) -> list[str]:
         return text.split()
     if _ASTRAL.search(text) is not None:
         return [token.text for token in words(text)]
-    # Without characters outside the BMP, ICU's UTF-16 offsets are Python string indices.
+    return [text[start:end] for start, end in _bmp_word_spans(text)]
+
+
+def _bmp_word_spans(text: str) -> list[tuple[int, int]]:
+    """Where ICU's words lie in ``text``, which has no character outside the BMP: there ICU's UTF-16
+    offsets are Python string indices."""
     breaker = _word_breaker()
     breaker.setText(text)
     status = breaker.getRuleStatus
-    found: list[str] = []
+    spans: list[tuple[int, int]] = []
     previous = 0
     for boundary in breaker:
-        if status():
-            found.append(text[previous:boundary])
+        if status():  # UBRK_WORD_NONE (0): spaces and punctuation
+            spans.append((previous, boundary))
         previous = boundary
-    return found
+    return spans
 
 
 _NOT_GAP = re.compile("[^ \t\n]+")
@@ -197,17 +202,7 @@ def _icu_words(text: str) -> list[Token]:
     """``words`` by ICU's break iterator, in Python indices."""
     if _ASTRAL.search(text) is not None:
         return _icu_words_utf16(text)
-    # Without characters outside the BMP, ICU's UTF-16 offsets are Python string indices.
-    breaker = _word_breaker()
-    breaker.setText(text)
-    status = breaker.getRuleStatus
-    found: list[Token] = []
-    previous = 0
-    for boundary in breaker:
-        if status():  # UBRK_WORD_NONE (0): spaces and punctuation
-            found.append(Token(text[previous:boundary], previous, boundary))
-        previous = boundary
-    return found
+    return [Token(text[start:end], start, end) for start, end in _bmp_word_spans(text)]
 
 
 def _icu_words_utf16(text: str) -> list[Token]:
