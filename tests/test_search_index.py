@@ -3,6 +3,7 @@ stored BM25 statistics against FTS5's own bm25 and against a recount of the docu
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import Counter
 from typing import Any
@@ -138,6 +139,25 @@ def test_access_keys_are_single_words_unlike_a_source_marker() -> None:
         with pytest.raises(ValueError, match="not an access key"):
             index_documents([doc(1, "bamboo", ["public", key])])
     assert found("bamboo", ["public"]) == []
+
+
+def test_indexing_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """Batches are prepared and written with the collector paused; it comes back as it was, also
+    when a batch fails."""
+    assert gc.isenabled()
+    index_documents([doc(1, "bamboo", ["public"]), doc(2, "rattan", ["members", "o_1"])])
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        index_documents([doc(3, "teak", ["two words"])])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        index_documents([doc(4, "durian", ["public"])])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert found("bamboo", ["public"]) == [1]
+    assert found("durian", ["public"]) == [4]
 
 
 def test_words_that_look_like_access_keys_or_marks_stay_words() -> None:

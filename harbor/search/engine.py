@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -295,6 +296,7 @@ class SearchBackend:
         )
 
 
+@lru_cache(maxsize=256)
 def source_marker(source: str) -> str:
     """The token that marks a document's source among its access keys (so FTS5 filters it in the match)."""
     return fts.SOURCE_PREFIX + re.sub(r"[^a-z0-9]", "_", source.lower())

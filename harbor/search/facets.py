@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 VALUE_LENGTH = 60
@@ -22,7 +23,12 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
 
 def facet_token(name: str, value: object) -> str:
     """The token of one facet value (values are cut to ``VALUE_LENGTH`` characters, as stored)."""
-    text = str(value)[:VALUE_LENGTH]
+    return _token(name, str(value)[:VALUE_LENGTH])
+
+
+@lru_cache(maxsize=65536)
+def _token(name: str, text: str) -> str:
+    """Remembered: kinds, countries, languages and topics repeat across documents."""
     if _UNRESERVED.fullmatch(text) is None:
         text = quote(text, safe="")
     return f"{name}={text}"

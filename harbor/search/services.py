@@ -7,12 +7,15 @@ it only applies the keys it is given.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -62,20 +65,33 @@ def prepare_row(doc: IndexDocument) -> tuple[Any, ...]:
     Access keys are single words that do not start like a source marker (``src_``): the index tells a
     document's source from its keys by that prefix.
     """
-    for key in doc.access_keys:
-        if not key or key.split() != [key] or key.lower().startswith(SOURCE_PREFIX):
-            raise ValueError(f"not an access key: {key!r}")
+    texts = doc.texts
+    terms = " ".join([term for text in texts.values() for term in index_terms(text)])
     return (
         doc.source,
         doc.object_id,
-        json.dumps(doc.texts, ensure_ascii=False),
-        " ".join(term for text in doc.texts.values() for term in index_terms(text)),
-        " ".join([*(key.lower() for key in doc.access_keys), source_marker(doc.source)]),
+        _texts_json(texts),
+        terms,
+        _acl_terms(tuple(doc.access_keys), doc.source),
         facet_terms(_facets_of(doc)),
         doc.kind,
         doc.country,
         doc.date,
     )
+
+
+# ``json.dumps`` with a non-default argument builds a new encoder at every call.
+_texts_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+@lru_cache(maxsize=4096)
+def _acl_terms(access_keys: tuple[str, ...], source: str) -> str:
+    """The stored access-key string: the keys, lower-cased, then the source's marker (checked and
+    built once per distinct set of keys: a bulk load repeats a few of them many times)."""
+    for key in access_keys:
+        if not key or key.split() != [key] or key.lower().startswith(SOURCE_PREFIX):
+            raise ValueError(f"not an access key: {key!r}")
+    return " ".join([*(key.lower() for key in access_keys), source_marker(source)])
 
 
 INSERT_DOCUMENT = (
@@ -97,12 +113,31 @@ def _delete_documents(cursor: Any, engine: SearchBackend, rows: list[IndexedRow]
     cursor.execute(f"DELETE FROM search_searchdocument WHERE id IN ({placeholders})", ids)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused for one batch, then restored as it was.
+
+    Preparing or writing a batch makes a few hundred thousand small lists, tuples and sets and no
+    reference cycle; each collection that the allocations set off walked them, and the caller's own
+    objects with them, for nothing: a fifth of the CPU of a bulk load. Reference counting frees the
+    batch as usual.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _write_batch(
     batch: list[IndexDocument], rows: list[tuple[Any, ...]], prepared: Any, *, embed: bool
 ) -> None:
     """Replace the batch's documents: delete the old rows, insert the new ones and index them."""
     engine = backend()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with _collector_paused(), transaction.atomic(), connection.cursor() as cursor:
         stamp = connection.ops.adapt_datetimefield_value(timezone.now())
         by_source: dict[str, list[int]] = {}
         for doc in batch:
@@ -213,8 +248,9 @@ def _prepare_fields(fields: list[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]
 
 def _prepare_rows(batch: list[IndexDocument]) -> tuple[list[tuple[Any, ...]], Any]:
     """The batch's table rows and what the engine will index of them (the costly, parallel part)."""
-    rows = [prepare_row(doc) for doc in batch]
-    return rows, backend().prepare([(row[3], row[4], row[5]) for row in rows])
+    with _collector_paused():
+        rows = [prepare_row(doc) for doc in batch]
+        return rows, backend().prepare([(row[3], row[4], row[5]) for row in rows])
 
 
 def _passage(doc: IndexDocument) -> str:
