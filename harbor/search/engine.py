@@ -268,22 +268,28 @@ class SearchBackend:
     # -- browsing (no terms) ------------------------------------------------------------------------
 
     def _browse(self, query: SearchQuery) -> SearchResult:
-        return self._one_page(query, order="d.date DESC, d.id DESC")
+        return self._one_page(query, order="date DESC, id DESC")
 
     def _one_page(
         self, query: SearchQuery, *, order: str, counted_with_page: bool = False
     ) -> SearchResult:
-        """One page of every visible match in ``order``, with the capped count and facets.
+        """One page of every visible match in ``order`` (of the columns ``id``, ``object_id`` and
+        ``score``), with the capped count and facets.
 
         ``counted_with_page``: when the page's statement reads every match anyway (it ranks them all),
-        it also counts them (``count(*) OVER ()``) instead of a second query reading them again.
+        it also counts them (``count(*) OVER ()``) instead of a second query reading them again. The
+        matches are scored inside a subquery that the planner keeps (``OFFSET 0``), so the count holds
+        narrow rows: above it, each row kept its whole ``tsvector`` until the sort and spilled to disk
+        (at 200,000 documents, one common word: 113 to 127 ms against 132 to 139).
         """
         from_sql, where, params, score_sql, score_params = self.filtered(query)
         matches = ", count(*) OVER () AS matches" if counted_with_page else ""
+        fence = " OFFSET 0" if counted_with_page else ""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT d.id, d.object_id, {score_sql} AS score{matches} FROM {from_sql} "
-                f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
+                f"SELECT id, object_id, score{matches} FROM (SELECT d.id, d.object_id, d.date, "
+                f"{score_sql} AS score FROM {from_sql} WHERE {where}{fence}) AS m "
+                f"ORDER BY {order} LIMIT %s OFFSET %s",
                 [*score_params, *params, query.limit, query.offset],
             )
             rows = cursor.fetchall()
@@ -516,7 +522,7 @@ class PostgresBackend(SearchBackend):
         """Every visible match ranked; the ranking reads every match anyway, so the page's statement
         counts them too (a separate count read the same rows again: about 50 ms of 130 at 200,000
         documents)."""
-        return self._one_page(query, order="score, d.id", counted_with_page=True)
+        return self._one_page(query, order="score, id", counted_with_page=True)
 
     def _match(self, query: SearchQuery) -> tuple[str, str, list[Any], str, list[Any]]:
         # A reader holding ``public`` opens most documents: walking the keys' GIN index for them (two
