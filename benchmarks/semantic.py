@@ -1,6 +1,7 @@
 """Semantic stage benchmark: the cells of the embedding space against the exact comparisons, in one run.
 
     python benchmarks/semantic.py --vectors 1000000
+    python benchmarks/semantic.py --vectors 1000000 --also-candidates 10000,20000   # the time/recall trade
     python benchmarks/semantic.py --vectors 200000 --database-url postgresql://postgres@127.0.0.1:5432/bench
 
 Embedding a million texts with the bundled model would take hours on a small machine, so the vectors are
@@ -48,6 +49,11 @@ def main() -> None:
         "--noise", type=float, default=0.03, help="standard deviation per dimension"
     )
     parser.add_argument("--candidates", type=int, default=5000, help="vectors compared per query")
+    parser.add_argument(
+        "--also-candidates",
+        default="",
+        help="more values of --candidates to time on the same cells and queries, e.g. 10000,20000",
+    )
     parser.add_argument("--database-url")
     args = parser.parse_args()
     setup(args.database_url)
@@ -149,6 +155,19 @@ def main() -> None:
             results[name][0].append(milliseconds)
             results[name][1].append(len(found & expected) / TOP)
 
+    trade: list[tuple[int, int, list[float], list[float]]] = []
+    for value in [int(v) for v in args.also_candidates.split(",") if v.strip()]:
+        settings.HARBOR_SEARCH_SEMANTIC_CANDIDATES = value
+        latencies, recalls = [], []
+        for vector in queries:
+            milliseconds, found = timed(semantic.nearest, vector)
+            latencies.append(milliseconds)
+            recalls.append(len(found & truth(vector)) / TOP)
+        trade.append(
+            (value, cells.probe_count(row.trained_on, row.cells, value), latencies, recalls)
+        )
+    settings.HARBOR_SEARCH_SEMANTIC_CANDIDATES = args.candidates
+
     full_scan = []
     for vector in queries[:5]:
         t0 = time.perf_counter()
@@ -182,6 +201,12 @@ def main() -> None:
         latencies, recalls = results[name]
         print(
             f"| {label} | {statistics.median(latencies):.1f} ms | {percentile(latencies, 0.95):.1f} ms "
+            f"| {statistics.mean(recalls):.2f} |"
+        )
+    for value, value_probes, latencies, recalls in trade:
+        print(
+            f"| cells nearest to the query, {value:,} candidates ({value_probes} cells) "
+            f"| {statistics.median(latencies):.1f} ms | {percentile(latencies, 0.95):.1f} ms "
             f"| {statistics.mean(recalls):.2f} |"
         )
     print(
