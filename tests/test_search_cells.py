@@ -61,8 +61,9 @@ def test_cell_and_probe_counts() -> None:
     assert cells.cell_count(1) == 1
     assert cells.cell_count(1_000_000) == 1000
     assert cells.cell_count(10**9) == cells.MAX_CELLS
-    # a million vectors in 1000 cells: 5,000 candidates means 5 cells, but never fewer than MIN_PROBES
-    assert cells.probe_count(1_000_000, 1000, 5000) == max(cells.MIN_PROBES, 5)
+    # a million vectors in 1000 cells: 5,000 candidates would be 5 cells, but never fewer than 15
+    assert cells.probe_count(1_000_000, 1000, 5000) == 15
+    assert cells.probe_count(100_000, 316, 5000) == 16  # 5,000 candidates in cells of about 316
     assert cells.probe_count(1_000_000, 1000, 50_000) == 50
     assert cells.probe_count(100, 10, 5000) == 10  # never more cells than there are
     query = cells.unit_rows(np.eye(4, dtype=np.float32))
