@@ -119,8 +119,8 @@ def _collector_paused() -> Iterator[None]:
 
     Reading, preparing or writing a batch makes a few hundred thousand small lists, tuples and sets and
     no reference cycle; each collection that the allocations set off walked them, and every object the
-    process holds with them, for nothing: about a quarter of the CPU of a bulk load. Reference counting frees
-    the batch as usual; a cycle that the caller's documents might make is collected after the batch.
+    process holds with them, for nothing: about a quarter of the CPU of a bulk load. Reference counting
+    frees the batch as usual; a cycle that the caller's documents might make is collected after it.
     """
     if not gc.isenabled():
         yield
