@@ -141,6 +141,60 @@ def test_access_keys_are_single_words_unlike_a_source_marker() -> None:
     assert found("bamboo", ["public"]) == []
 
 
+def _stored_documents() -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT object_id, texts, terms, acl_terms, facet_terms FROM search_searchdocument "
+            "ORDER BY object_id"
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _bulk(count: int) -> list[IndexDocument]:
+    """Documents in several scripts and under every kind of key, for bulk loads."""
+    texts = [
+        "durian quota ทุเรียนแช่แข็ง",
+        "海关总署 进口 durian",
+        "Cô gái bán cà phê",
+        "ការនាំចេញ rice",
+    ]
+    return [
+        doc(
+            number,
+            f"{texts[number % len(texts)]} {number}",
+            ["public"] if number % 3 else ["members", f"o_{number % 4}"],
+            topic=[f"t{number % 5}"],
+        )
+        for number in range(1, count + 1)
+    ]
+
+
+def test_a_bulk_load_in_worker_processes_stores_what_one_process_does() -> None:
+    documents = _bulk(40)
+    index_documents(documents, workers=2, batch_size=7)
+    in_workers = _stored_documents()
+    readers = [["public"], ["members"], ["o_1"], ["public", "o_2"]]
+    found_in_workers = [found("durian", keys) for keys in readers]
+    remove_documents("idx", range(1, 41))
+    assert _stored_documents() == []
+    index_documents(documents, workers=1, batch_size=7)
+    assert _stored_documents() == in_workers
+    assert [found("durian", keys) for keys in readers] == found_in_workers
+    assert len(in_workers) == 40 and found_in_workers[1]  # members see the members' third
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN pending lists are PostgreSQL's")
+def test_a_bulk_load_leaves_nothing_in_the_gin_pending_lists() -> None:
+    """Every query reads a GIN index's pending list in full, so a bulk load merges it."""
+    from harbor.search.engine import PostgresBackend
+
+    index_documents(_bulk(30), workers=2, batch_size=10)
+    with connection.cursor() as cursor:
+        for index in PostgresBackend.GIN_INDEXES:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+            assert cursor.fetchone()[0] == 0, index
+
+
 def test_indexing_leaves_the_garbage_collector_as_it_found_it() -> None:
     """Batches are prepared and written with the collector paused; it comes back as it was, also
     when a batch fails."""

@@ -511,11 +511,24 @@ class PostgresBackend(SearchBackend):
     Facet filters match the ``facet_array`` column (GIN), one overlap per facet name.
     """
 
+    GIN_INDEXES = (
+        "search_document_terms_gin",
+        "search_document_acl_gin",
+        "search_document_facet_gin",
+    )
+
     def after_bulk_load(self) -> None:
-        """ANALYZE the documents: with the statistics of an empty table the planner filters by source
-        and access keys and reads every row instead of starting from the terms' GIN index (measured:
-        311 ms against 121 ms for one query at 200,000 documents)."""
+        """Merge the GIN indexes' pending lists, then ANALYZE the documents.
+
+        A GIN index takes new entries into an unsorted pending list, which every query reads in full
+        until a VACUUM, an automatic ANALYZE or ``gin_clean_pending_list`` merges it (a manual ANALYZE
+        does not): after a bulk load one word took 25 ms at 20,000 documents, and 6.7 ms once merged.
+        With the statistics of an empty table the planner filters by source and access keys and reads
+        every row instead of starting from the terms' GIN index (measured: 311 ms against 121 ms for one
+        query at 200,000 documents). Both work inside a transaction, unlike VACUUM."""
         with connection.cursor() as cursor:
+            for index in self.GIN_INDEXES:
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             cursor.execute("ANALYZE search_searchdocument")
 
     def _ranked(self, query: SearchQuery) -> SearchResult:
