@@ -195,6 +195,48 @@ def test_a_bulk_load_leaves_nothing_in_the_gin_pending_lists() -> None:
             assert cursor.fetchone()[0] == 0, index
 
 
+def test_a_stopped_rebuild_resumes_after_the_last_batch_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from harbor.search import rebuild as rebuilding
+    from harbor.search import sources as registry
+
+    objects = {pk: f"durian shipment {pk}" for pk in range(1, 31)}
+    requested: list[list[int]] = []
+    stop_at = {"batch": 6}
+
+    def documents(ids: list[int]) -> list[IndexDocument]:
+        requested.append(ids)
+        if len(requested) == stop_at["batch"]:
+            raise RuntimeError("stopped")
+        return [doc(pk, objects[pk], ["public"]) for pk in ids if pk in objects]
+
+    def ids_after(after: int, limit: int) -> list[int]:
+        return [pk for pk in sorted(objects) if pk > after][:limit]
+
+    source = registry.IndexSource("idx", ids_after, documents, lambda: len(objects))
+    monkeypatch.setitem(registry._SOURCES, "idx", source)
+    job = rebuilding.start_or_resume(resume=False)
+    with pytest.raises(RuntimeError, match="stopped"):
+        rebuilding.rebuild(job, batch=4)
+    job.refresh_from_db()
+    checkpoint = job.result["checkpoint"]["idx"]
+    assert 0 < checkpoint < 30 and checkpoint % 4 == 0  # whole batches only
+    assert job.progress == checkpoint
+    assert found("durian", ["public"], limit=100) == list(range(1, checkpoint + 1))
+
+    stop_at["batch"] = -1
+    requested.clear()
+    resumed = rebuilding.start_or_resume(resume=True)
+    assert resumed.pk == job.pk
+    rebuilding.rebuild(resumed)
+    assert requested[0][0] == checkpoint + 1  # nothing before the checkpoint is read again
+    assert found("durian", ["public"], limit=100) == list(range(1, 31))
+    resumed.refresh_from_db()
+    assert resumed.progress == 30
+    assert resumed.result["indexed"]["idx"] == 30
+
+
 def test_indexing_leaves_the_garbage_collector_as_it_found_it() -> None:
     """Batches are prepared and written with the collector paused; it comes back as it was, also
     when a batch fails."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.utils import timezone
@@ -12,8 +13,13 @@ from harbor.core.models import Job, JobStatus
 from harbor.search import semantic
 from harbor.search.engine import backend
 from harbor.search.models import SearchDocument
-from harbor.search.services import embed_missing, remove_documents
-from harbor.search.sources import sources
+from harbor.search.services import (
+    IndexDocument,
+    embed_missing,
+    index_documents,
+    remove_documents,
+)
+from harbor.search.sources import IndexSource, sources
 
 KIND = "search.rebuild"
 BATCH = 2000
@@ -24,24 +30,20 @@ def rebuild(
 ) -> dict[str, Any]:
     """Reindex every source after the job's checkpoint, then drop documents whose object is gone.
 
-    Documents are replaced in place, so search keeps answering during a rebuild. First, an index that no
-    longer matches the stored documents (rows deleted around the search services) is rebuilt from them.
+    Each source's documents stream through one bulk load (``index_documents`` with a worker process
+    per core), read a batch of ids at a time in id order; the checkpoint moves to the last object of
+    each batch written. Before, every batch of ids was a load of its own: a new pool of workers for
+    one batch, which the writer then waited for, and planner statistics refreshed after each.
+    Documents are replaced in place, so search keeps answering during a rebuild. First, an index that
+    no longer matches the stored documents (rows deleted around the search services) is rebuilt from
+    them.
     """
     checkpoint: dict[str, Any] = dict(job.result.get("checkpoint", {}))
     totals: dict[str, int] = dict(job.result.get("indexed", {}))
     if backend().repair():
         totals["repaired"] = 1
     for name, source in sorted(sources().items()):
-        last_id = int(checkpoint.get(name, 0))
-        while ids := source.ids_after(last_id, batch):
-            totals[name] = totals.get(name, 0) + source.index_ids(ids)
-            last_id = ids[-1]
-            checkpoint[name] = last_id
-            job.progress += len(ids)
-            job.result = {"checkpoint": checkpoint, "indexed": totals}
-            job.save(update_fields=["progress", "result"])
-            if progress is not None:
-                progress(len(ids))
+        _reindex(job, source, checkpoint, totals, progress=progress, batch=batch)
         existing = set(source.ids_after(0, 10**9))
         stale = (
             set(SearchDocument.objects.filter(source=name).values_list("object_id", flat=True))
@@ -49,6 +51,42 @@ def rebuild(
         )
         totals[f"{name}.removed"] = remove_documents(name, stale)
     return {"checkpoint": checkpoint, "indexed": totals}
+
+
+def _reindex(
+    job: Job,
+    source: IndexSource,
+    checkpoint: dict[str, Any],
+    totals: dict[str, int],
+    *,
+    progress: Callable[[int], object] | None,
+    batch: int,
+) -> None:
+    """Stream the source's documents after its checkpoint through one bulk load, saving the job's
+    checkpoint and totals after each batch written (documents come in id order, so every object up to
+    the last one written has been indexed)."""
+
+    def documents() -> Iterator[IndexDocument]:
+        after = int(checkpoint.get(source.name, 0))
+        while ids := source.ids_after(after, batch):
+            yield from source.documents(ids)
+            after = ids[-1]
+
+    def written(documents: list[IndexDocument]) -> None:
+        checkpoint[source.name] = documents[-1].object_id
+        totals[source.name] = totals.get(source.name, 0) + len(documents)
+        job.progress += len(documents)
+        job.result = {"checkpoint": checkpoint, "indexed": totals}
+        job.save(update_fields=["progress", "result"])
+
+    index_documents(
+        documents(),
+        batch_size=batch,
+        progress=progress,
+        embed=False,
+        workers=os.cpu_count() or 1,
+        written=written,
+    )
 
 
 def start_or_resume(*, resume: bool) -> Job:

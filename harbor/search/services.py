@@ -173,14 +173,16 @@ def index_documents(
     progress: Callable[[int], object] | None = None,
     embed: bool = True,
     workers: int = 1,
+    written: Callable[[list[IndexDocument]], object] | None = None,
 ) -> int:
     """Add or replace documents (by source and object id); returns how many were written.
 
     ``workers > 1`` segments text in that many processes while this one writes (bulk loads and rebuilds)
     and refreshes the database's planner statistics at the end.
     ``embed=False`` skips the sentence embeddings; ``embed_missing`` adds them later.
+    ``written`` is called with each batch once its transaction is over (a rebuild's checkpoint).
     """
-    written = 0
+    count = 0
     pool = _segmentation_pool(workers) if workers > 1 else None
     try:
         batches = _prepared(documents, batch_size, pool, in_flight=2 * workers)
@@ -192,16 +194,18 @@ def index_documents(
                     break
                 batch, (rows, prepared) = item
                 _write_batch(batch, rows, prepared, embed=embed)
-            written += len(batch)
+            count += len(batch)
+            if written is not None:
+                written(batch)
             if progress is not None:
                 progress(len(batch))
     finally:
         if pool is not None:
             pool.close()
             pool.join()
-    if workers > 1 and written:
+    if workers > 1 and count:
         backend().after_bulk_load()
-    return written
+    return count
 
 
 def _segmentation_pool(workers: int) -> Any:

@@ -5,15 +5,22 @@ The search app never imports the apps it indexes; they register here from their 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from harbor.search.services import IndexDocument
 
 
 @dataclass(frozen=True)
 class IndexSource:
+    """``ids_after(last, limit)``: the next ids in ascending order; ``documents(ids)``: the documents of
+    those objects that still exist, in the same order; ``count()``: how many objects there are."""
+
     name: str
     ids_after: Callable[[int, int], list[int]]
-    index_ids: Callable[[Iterable[int]], int]
+    documents: Callable[[list[int]], list[IndexDocument]]
     count: Callable[[], int]
 
 

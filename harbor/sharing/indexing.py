@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 
 from harbor.search.services import IndexDocument, index_documents, remove_documents
@@ -54,20 +53,22 @@ def record_document(record: Record) -> IndexDocument:
     )
 
 
-def index_records(record_ids: Iterable[int], *, bulk: bool = False) -> int:
-    """(Re)index records by id; records that no longer exist leave the index.
-
-    ``bulk`` (rebuilds) segments in worker processes and leaves embeddings to ``embed_missing``.
-    """
+def index_records(record_ids: Iterable[int]) -> int:
+    """(Re)index records by id; records that no longer exist leave the index."""
     ids = list(record_ids)
     records = list(Record.objects.filter(pk__in=ids))
     missing = set(ids) - {record.pk for record in records}
     if missing:
         remove_documents(SOURCE, missing)
-    documents = (record_document(record) for record in records)
-    if bulk:
-        return index_documents(documents, embed=False, workers=os.cpu_count() or 1)
-    return index_documents(documents)
+    return index_documents(record_document(record) for record in records)
+
+
+def record_documents(record_ids: list[int]) -> list[IndexDocument]:
+    """The index documents of the records among ``record_ids`` that exist, in id order (rebuilds)."""
+    return [
+        record_document(record)
+        for record in Record.objects.filter(pk__in=record_ids).order_by("pk")
+    ]
 
 
 def _record_ids_after(last_id: int, limit: int) -> list[int]:
@@ -79,6 +80,6 @@ def _record_ids_after(last_id: int, limit: int) -> list[int]:
 RECORD_SOURCE = IndexSource(
     name=SOURCE,
     ids_after=_record_ids_after,
-    index_ids=lambda ids: index_records(ids, bulk=True),
+    documents=record_documents,
     count=lambda: Record.objects.count(),
 )
