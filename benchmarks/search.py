@@ -210,6 +210,22 @@ def main() -> None:
         )
 
 
+def create_unsegmented_table(cursor: Any, name: str) -> str:
+    """Create the unsegmented baseline table ``name`` (rows keyed by record number): FTS5 with its own
+    tokenizer (``unicode61``) on SQLite, a GIN-indexed ``to_tsvector('simple')`` column of the raw text on
+    PostgreSQL. Returns the statement that inserts (record number, text)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        cursor.execute(
+            f'CREATE VIRTUAL TABLE {name} USING fts5(text, tokenize="unicode61 remove_diacritics 0")'
+        )
+        return f"INSERT INTO {name} (rowid, text) VALUES (%s, %s)"
+    cursor.execute(f"CREATE TABLE {name} (id bigint PRIMARY KEY, text tsvector)")
+    cursor.execute(f"CREATE INDEX {name}_text ON {name} USING GIN (text)")
+    return f"INSERT INTO {name} (id, text) VALUES (%s, to_tsvector('simple', %s))"
+
+
 def plain_fts5_rate(texts: list[str]) -> float:
     """Records/s of the baseline: the same texts into an FTS5 table with its own tokenizer (unicode61), or
     a GIN-indexed ``tsvector('simple')`` column on PostgreSQL, in transactions of 5,000, with no
@@ -218,18 +234,7 @@ def plain_fts5_rate(texts: list[str]) -> float:
     from django.db import connection, transaction
 
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                'CREATE VIRTUAL TABLE bench_plain USING fts5(text, tokenize="unicode61 remove_diacritics 0")'
-            )
-        else:
-            cursor.execute("CREATE TABLE bench_plain (id bigint PRIMARY KEY, text tsvector)")
-            cursor.execute("CREATE INDEX bench_plain_text ON bench_plain USING GIN (text)")
-    insert = (
-        "INSERT INTO bench_plain (rowid, text) VALUES (%s, %s)"
-        if connection.vendor == "sqlite"
-        else "INSERT INTO bench_plain (id, text) VALUES (%s, to_tsvector('simple', %s))"
-    )
+        insert = create_unsegmented_table(cursor, "bench_plain")
     started = time.perf_counter()
     for start in range(0, len(texts), 5000):
         with transaction.atomic(), connection.cursor() as cursor:
@@ -290,16 +295,8 @@ def recall_against_unsegmented(
 
     from harbor.search.text import query_terms
 
-    sqlite = connection.vendor == "sqlite"
     with connection.cursor() as cursor:
-        if sqlite:
-            cursor.execute(
-                'CREATE VIRTUAL TABLE bench_raw USING fts5(text, tokenize="unicode61 remove_diacritics 0")'
-            )
-            insert = "INSERT INTO bench_raw (rowid, text) VALUES (%s, %s)"
-        else:
-            cursor.execute("CREATE TABLE bench_raw (id bigint PRIMARY KEY, text tsvector)")
-            insert = "INSERT INTO bench_raw (id, text) VALUES (%s, to_tsvector('simple', %s))"
+        insert = create_unsegmented_table(cursor, "bench_raw")
         sample_ids = rng.sample(range(len(texts)), k=min(len(texts), 3000))
         cursor.executemany(insert, [(i + 1, texts[i]) for i in sample_ids])
         rows = []

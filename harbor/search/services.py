@@ -263,10 +263,12 @@ def _prepare_fields(fields: list[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]
 
 
 def _prepare_rows(batch: list[IndexDocument]) -> tuple[list[tuple[Any, ...]], Any]:
-    """The batch's table rows and what the engine will index of them (the costly, parallel part)."""
-    with _collector_paused():
-        rows = [prepare_row(doc) for doc in batch]
-        return rows, backend().prepare([(row[3], row[4], row[5]) for row in rows])
+    """The batch's table rows and what the engine will index of them (the costly, parallel part).
+
+    Runs without the cyclic collector: in a worker (``_segmentation_pool``), or within the batch that
+    ``index_documents`` reads with it paused."""
+    rows = [prepare_row(doc) for doc in batch]
+    return rows, backend().prepare([(row[3], row[4], row[5]) for row in rows])
 
 
 def _passage(doc: IndexDocument) -> str:
